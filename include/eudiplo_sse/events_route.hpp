@@ -1,0 +1,122 @@
+// GET /session/{id}/events, independent of any HTTP library.
+//
+// A host mounts it in three steps:
+//
+//   auto response = route.check({id, query_token, authorization, last_event_id});
+//   send(response.status, response.headers, response.body);   // the host's HTTP stack
+//   if (response.is_stream()) route.open(std::move(response), my_sse_writer);
+//
+// and calls route.tick() about once a second (heartbeats, token expiry). The route
+// keeps no thread or timer of its own.
+//
+// check() answers in the order of contract section 3: 401 (no or invalid token),
+// 403 (no tenant claim or required role), 400 (malformed id), 404 (unknown
+// session or another tenant's), 204 (Last-Event-ID names the terminal event).
+// Bodies are JSON and never contain the token.
+//
+// open() sends `retry:` and the current status at once, then every change,
+// `: keep-alive` every heartbeat interval, and ends the response after a
+// terminal status or when the token expires.
+//
+// Thread safety: all members may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/session.hpp"
+#include "eudiplo_sse/session_service.hpp"
+#include "eudiplo_sse/sse_writer.hpp"
+#include "eudiplo_sse/token_verifier.hpp"
+
+namespace eudiplo_sse {
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+struct EventsRequest {
+  std::string_view session_id;     // the path segment, percent-decoded
+  std::string_view query_token;    // the `token` query parameter, decoded; empty if absent
+  std::string_view authorization;  // the Authorization header; empty if absent (wins if Bearer)
+  std::string_view last_event_id;  // the Last-Event-ID header; empty if absent
+};
+
+struct EventsRouteOptions {
+  std::chrono::milliseconds retry{3000};
+  std::chrono::seconds heartbeat{15};
+};
+
+// What to answer: a complete refusal (status, headers, body), a 204, or the head
+// of a stream (status 200) to pass back to EventsRoute::open().
+struct EventsResponse {
+  int status = 500;
+  std::vector<HttpHeader> headers;
+  std::string body;
+
+  bool is_stream() const noexcept { return status == 200; }
+
+  // Filled for streams only: who asked, and for which session.
+  Principal principal;
+  std::string session_id;
+};
+
+struct EventsRouteStats {
+  std::uint64_t open_streams = 0;
+  std::uint64_t streams_opened = 0;
+  std::uint64_t events_sent = 0;
+  std::uint64_t unauthorized = 0;  // 401 answers
+  std::uint64_t forbidden = 0;     // 403 answers
+};
+
+namespace detail {
+class EventsRouteCore;
+}
+
+class EventsRoute {
+ public:
+  EventsRoute(const TokenVerifier& verifier, SessionService& sessions,
+              EventsRouteOptions options = {});
+  // Ends every open stream (as close_all()).
+  ~EventsRoute();
+  EventsRoute(const EventsRoute&) = delete;
+  EventsRoute& operator=(const EventsRoute&) = delete;
+
+  EventsResponse check(const EventsRequest& request) const;
+
+  // Starts the stream for a response whose is_stream() is true; ignores others.
+  void open(EventsResponse&& response, std::shared_ptr<SseWriter> writer);
+
+  // Sends heartbeats when due and ends streams whose token has expired.
+  void tick();
+
+  // Ends every open stream (shutdown).
+  void close_all();
+
+  EventsRouteStats stats() const;
+  const EventsRouteOptions& options() const noexcept { return options_; }
+
+ private:
+  const TokenVerifier& verifier_;
+  SessionService& sessions_;
+  EventsRouteOptions options_;
+  std::shared_ptr<detail::EventsRouteCore> core_;
+};
+
+// Extracts the token: a `Bearer` Authorization header wins over the query
+// parameter. Empty when there is none.
+std::string_view select_token(std::string_view authorization, std::string_view query_token) noexcept;
+
+// The JSON error body of the contract: {"statusCode":N,"error":"...","message":"..."}.
+std::string error_body(int status, std::string_view message);
+
+// The reason phrase for the statuses the library produces ("Unauthorized", ...).
+std::string_view reason_phrase(int status) noexcept;
+
+}  // namespace eudiplo_sse

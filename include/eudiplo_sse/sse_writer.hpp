@@ -1,0 +1,48 @@
+// The transport seam: a host's HTTP stack implements SseWriter for one open
+// streaming response. The library never touches the host's sockets, and nothing
+// here names Asio, so a Boost.Beast, Drogon or cpp-httplib host can implement it.
+//
+// The host has already sent the status line and headers the route returned;
+// write() carries body bytes only (the host adds chunked framing if it uses it).
+//
+// Threading contract, which keeps the library free of the host's executors:
+// - write() and close() may be called from any thread, never concurrently for one
+//   writer (the library serialises its calls per stream).
+// - write() and close() must not call the on_writable/on_closed callbacks before
+//   they return (post them instead); the library may hold its stream lock
+//   while calling write().
+// - Callbacks may run on any thread, at most once at a time.
+#pragma once
+
+#include <functional>
+
+#include "eudiplo_sse/shared_bytes.hpp"
+
+namespace eudiplo_sse {
+
+enum class WriteResult {
+  accepted,  // taken; more may follow
+  full,      // taken, but the writer's buffer is past its high-water mark:
+             // hold further writes until on_writable fires
+  closed,    // the response is gone; the bytes were dropped
+};
+
+class SseWriter {
+ public:
+  virtual ~SseWriter() = default;
+
+  // Queue bytes for the client. The writer keeps `bytes` alive until written.
+  virtual WriteResult write(SharedBytes bytes) = 0;
+
+  // End the response once everything accepted so far has been written.
+  virtual void close() = 0;
+
+  // Called when a writer that answered `full` can take more.
+  virtual void on_writable(std::function<void()> callback) = 0;
+
+  // Called once when the response ends for any reason (client gone, write error,
+  // close() completed). Must fire even if registered after the fact.
+  virtual void on_closed(std::function<void()> callback) = 0;
+};
+
+}  // namespace eudiplo_sse

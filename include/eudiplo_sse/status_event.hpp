@@ -1,0 +1,31 @@
+// One status change, formatted once: the JSON data and the complete SSE event
+// bytes are built when the event is made and shared by every subscriber.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "eudiplo_sse/session.hpp"
+#include "eudiplo_sse/shared_bytes.hpp"
+
+namespace eudiplo_sse {
+
+struct StatusEvent {
+  std::string session_id;
+  std::string tenant;
+  SessionStatus status = SessionStatus::active;
+  std::uint64_t version = 0;
+  TimePoint updated_at{};
+  std::string json;  // {"id","status","updatedAt"}
+  std::string sse;   // "id: <version>\ndata: <json>\n\n"
+};
+
+using StatusEventPtr = std::shared_ptr<const StatusEvent>;
+
+StatusEventPtr make_status_event(const Session& s);
+
+// The event's SSE bytes as SharedBytes, sharing ownership with the event (no copy).
+inline SharedBytes sse_bytes(const StatusEventPtr& e) { return SharedBytes(e, &e->sse); }
+
+}  // namespace eudiplo_sse

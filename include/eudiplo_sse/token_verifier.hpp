@@ -1,0 +1,42 @@
+// Authentication seam: turns a bearer token into the principal it speaks for.
+// JwtVerifier is the library's implementation; hosts may plug in their own.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/error.hpp"
+
+namespace eudiplo_sse {
+
+struct Principal {
+  std::string tenant;   // from the configured tenant claim; never empty on success
+  std::string subject;  // `sub`, may be empty
+  std::vector<std::string> roles;
+  TimePoint expires_at{};  // `exp`; streams end when it passes
+};
+
+struct VerifyResult {
+  // Empty on success, else a token error of eudiplo_sse::error (token_missing ..
+  // role_missing). tenant_missing and role_missing mean "authenticated but not
+  // allowed" (HTTP 403); the others mean "not authenticated" (HTTP 401).
+  std::error_code error;
+  Principal principal;
+};
+
+class TokenVerifier {
+ public:
+  virtual ~TokenVerifier() = default;
+  // Must be safe to call from many threads at once.
+  virtual VerifyResult verify(std::string_view token, TimePoint now) const = 0;
+};
+
+// Whether a verification error means 403 (valid token, not allowed) rather than 401.
+inline bool is_forbidden_error(std::error_code ec) noexcept {
+  return ec == error::tenant_missing || ec == error::role_missing;
+}
+
+}  // namespace eudiplo_sse

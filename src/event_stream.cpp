@@ -1,0 +1,124 @@
+#include "event_stream.hpp"
+
+namespace eudiplo_sse::detail {
+
+EventStream::EventStream(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
+                         TimePoint token_expires_at)
+    : owner_(std::move(owner)), writer_(std::move(writer)), token_expires_at_(token_expires_at) {}
+
+void EventStream::start(const SharedBytes& preamble) {
+  std::weak_ptr<EventStream> weak = weak_from_this();
+  writer_->on_writable([weak] {
+    if (auto self = weak.lock()) self->on_writable();
+  });
+  writer_->on_closed([weak] {
+    if (auto self = weak.lock()) self->on_closed();
+  });
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (finished_) return;
+  const WriteResult r = writer_->write(preamble);
+  if (r == WriteResult::full) full_ = true;
+  if (r == WriteResult::closed) {
+    auto sub = finish_locked();
+    lock.unlock();
+    release(std::move(sub));
+  }
+}
+
+void EventStream::adopt(StatusPublisher::Subscription subscription) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!finished_) {
+    subscription_ = std::move(subscription);
+    return;
+  }
+  // Finished during subscribe() (a terminal first event, or the client left):
+  // drop the subscription here, outside the lock.
+  lock.unlock();
+  subscription.reset();
+}
+
+void EventStream::deliver(const StatusEventPtr& event) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (finished_) return;
+  if (full_) {
+    pending_ = event;
+    return;
+  }
+  if (write_event_locked(event)) {
+    auto sub = finish_locked();
+    lock.unlock();
+    release(std::move(sub));
+  }
+}
+
+void EventStream::heartbeat(const SharedBytes& comment) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (finished_ || full_) return;  // a busy connection needs no keep-alive
+  const WriteResult r = writer_->write(comment);
+  if (r == WriteResult::full) full_ = true;
+  if (r == WriteResult::closed) {
+    auto sub = finish_locked();
+    lock.unlock();
+    release(std::move(sub));
+  }
+}
+
+void EventStream::end() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (finished_) return;
+  writer_->close();
+  auto sub = finish_locked();
+  lock.unlock();
+  release(std::move(sub));
+}
+
+void EventStream::on_writable() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  full_ = false;
+  if (finished_ || !pending_) return;
+  StatusEventPtr event = std::move(pending_);
+  pending_.reset();
+  if (write_event_locked(event)) {
+    auto sub = finish_locked();
+    lock.unlock();
+    release(std::move(sub));
+  }
+}
+
+void EventStream::on_closed() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  auto sub = finish_locked();
+  lock.unlock();
+  release(std::move(sub));
+}
+
+bool EventStream::write_event_locked(const StatusEventPtr& event) {
+  const WriteResult r = writer_->write(sse_bytes(event));
+  if (r == WriteResult::closed) return true;
+  if (auto owner = owner_.lock()) owner->event_sent();
+  if (r == WriteResult::full) full_ = true;
+  if (is_terminal(event->status)) {
+    // The writer flushes what it accepted, then ends the response.
+    writer_->close();
+    return true;
+  }
+  return false;
+}
+
+StatusPublisher::Subscription EventStream::finish_locked() {
+  finished_ = true;
+  pending_.reset();
+  return std::move(subscription_);
+}
+
+void EventStream::release(StatusPublisher::Subscription subscription) {
+  subscription.reset();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (released_) return;
+    released_ = true;
+  }
+  if (auto owner = owner_.lock()) owner->stream_finished(this);
+}
+
+}  // namespace eudiplo_sse::detail

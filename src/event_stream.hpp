@@ -1,0 +1,74 @@
+// One open events response: the bridge between a session's subscription and the
+// host's SseWriter. Private to the library (src/), used by EventsRoute.
+//
+// Back-pressure: while the writer reports `full`, only the newest status event is
+// held (the client may skip intermediate states, never the latest or terminal
+// one) and keep-alives are skipped; memory per stream stays constant.
+//
+// Locking: the stream's mutex is held while calling the writer (whose contract
+// forbids calling back synchronously) and never while dropping the subscription,
+// which may wait for a delivery that itself waits for this mutex.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/sse_writer.hpp"
+#include "eudiplo_sse/status_event.hpp"
+#include "eudiplo_sse/status_publisher.hpp"
+
+namespace eudiplo_sse::detail {
+
+class EventStream;
+
+// What a stream reports to the route that owns it.
+class StreamOwner {
+ public:
+  virtual void stream_finished(EventStream* stream) = 0;
+  virtual void event_sent() = 0;
+
+ protected:
+  ~StreamOwner() = default;
+};
+
+class EventStream : public std::enable_shared_from_this<EventStream> {
+ public:
+  EventStream(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
+              TimePoint token_expires_at);
+
+  // Hooks the writer's callbacks and writes `preamble` (the retry field).
+  void start(const SharedBytes& preamble);
+  // Takes ownership of the subscription once subscribe() has returned.
+  void adopt(StatusPublisher::Subscription subscription);
+
+  void deliver(const StatusEventPtr& event);
+  void heartbeat(const SharedBytes& comment);
+  // Ends the response (token expired, shutdown).
+  void end();
+
+  TimePoint token_expires_at() const noexcept { return token_expires_at_; }
+
+ private:
+  void on_writable();
+  void on_closed();
+  // Writes one event; returns true when the stream is now finished.
+  bool write_event_locked(const StatusEventPtr& event);
+  // Marks finished and hands back what must be released outside the lock.
+  StatusPublisher::Subscription finish_locked();
+  void release(StatusPublisher::Subscription subscription);
+
+  std::weak_ptr<StreamOwner> owner_;
+  std::shared_ptr<SseWriter> writer_;
+  const TimePoint token_expires_at_;
+
+  std::mutex mutex_;
+  StatusPublisher::Subscription subscription_;
+  StatusEventPtr pending_;  // newest event held while the writer is full
+  bool full_ = false;
+  bool finished_ = false;
+  bool released_ = false;
+};
+
+}  // namespace eudiplo_sse::detail

@@ -1,0 +1,282 @@
+#include "eudiplo_sse/events_route.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <atomic>
+#include <charconv>
+#include <mutex>
+#include <unordered_map>
+
+#include "eudiplo_sse/sse_format.hpp"
+#include "eudiplo_sse/status_event.hpp"
+#include "event_stream.hpp"
+
+namespace eudiplo_sse {
+namespace detail {
+
+// The open streams of one route, in shards so that opening and closing streams
+// on many threads does not contend on one lock, and one heartbeat sweep serves
+// every stream (no timer per stream).
+class EventsRouteCore final : public StreamOwner {
+ public:
+  static constexpr std::size_t shard_count = 16;
+
+  void add(const std::shared_ptr<EventStream>& stream) {
+    Shard& s = shard_for(stream.get());
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.streams.emplace(stream.get(), stream);
+    open_.fetch_add(1, std::memory_order_relaxed);
+    opened_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void stream_finished(EventStream* stream) override {
+    std::shared_ptr<EventStream> keep;  // destroyed after the lock is released
+    Shard& s = shard_for(stream);
+    std::lock_guard<std::mutex> lock(s.mutex);
+    auto it = s.streams.find(stream);
+    if (it == s.streams.end()) return;
+    keep = std::move(it->second);
+    s.streams.erase(it);
+    open_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void event_sent() override { events_sent_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Calls `fn` on a snapshot of every open stream, outside the shard locks (a
+  // stream ending inside `fn` unregisters itself, which takes the shard lock).
+  template <typename Fn>
+  void for_each(Fn&& fn) {
+    std::vector<std::shared_ptr<EventStream>> batch;
+    for (Shard& s : shards_) {
+      batch.clear();
+      {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        batch.reserve(s.streams.size());
+        for (auto& kv : s.streams) batch.push_back(kv.second);
+      }
+      for (auto& stream : batch) fn(*stream);
+    }
+  }
+
+  std::atomic<std::uint64_t> unauthorized{0};
+  std::atomic<std::uint64_t> forbidden{0};
+  std::atomic<std::int64_t> last_heartbeat_ms{0};
+
+  std::uint64_t open() const { return open_.load(std::memory_order_relaxed); }
+  std::uint64_t opened() const { return opened_.load(std::memory_order_relaxed); }
+  std::uint64_t events_sent() const { return events_sent_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<EventStream*, std::shared_ptr<EventStream>> streams;
+  };
+  Shard& shard_for(const EventStream* p) {
+    return shards_[(reinterpret_cast<std::uintptr_t>(p) >> 6) % shard_count];
+  }
+  Shard shards_[shard_count];
+  std::atomic<std::uint64_t> open_{0};
+  std::atomic<std::uint64_t> opened_{0};
+  std::atomic<std::uint64_t> events_sent_{0};
+};
+
+}  // namespace detail
+
+namespace {
+
+EventsResponse refusal(int status, std::string_view message) {
+  EventsResponse r;
+  r.status = status;
+  r.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+  if (status == 401) r.headers.push_back({"WWW-Authenticate", "Bearer"});
+  r.body = error_body(status, message);
+  return r;
+}
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = text[i];
+    char b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::int64_t millis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string_view select_token(std::string_view authorization, std::string_view query_token) noexcept {
+  const std::string_view auth = trim(authorization);
+  if (iequals_prefix(auth, "bearer ")) {
+    const std::string_view token = trim(auth.substr(7));
+    if (!token.empty()) return token;
+  }
+  return query_token;
+}
+
+std::string_view reason_phrase(int status) noexcept {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+  }
+  return "Error";
+}
+
+std::string error_body(int status, std::string_view message) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  const std::string_view reason = reason_phrase(status);
+  w.StartObject();
+  w.Key("statusCode");
+  w.Int(status);
+  w.Key("error");
+  w.String(reason.data(), static_cast<rapidjson::SizeType>(reason.size()));
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions,
+                         EventsRouteOptions options)
+    : verifier_(verifier),
+      sessions_(sessions),
+      options_(options),
+      core_(std::make_shared<detail::EventsRouteCore>()) {
+  core_->last_heartbeat_ms = millis(sessions_.now());
+}
+
+EventsRoute::~EventsRoute() { close_all(); }
+
+EventsResponse EventsRoute::check(const EventsRequest& request) const {
+  const std::string_view token = select_token(request.authorization, request.query_token);
+  if (token.empty()) {
+    core_->unauthorized.fetch_add(1, std::memory_order_relaxed);
+    return refusal(401, make_error_code(error::token_missing).message());
+  }
+  VerifyResult verified = verifier_.verify(token, sessions_.now());
+  if (verified.error) {
+    if (is_forbidden_error(verified.error)) {
+      core_->forbidden.fetch_add(1, std::memory_order_relaxed);
+      return refusal(403, verified.error.message());
+    }
+    core_->unauthorized.fetch_add(1, std::memory_order_relaxed);
+    return refusal(401, verified.error.message());
+  }
+  if (!is_valid_session_id(request.session_id)) {
+    return refusal(400, make_error_code(error::invalid_session_id).message());
+  }
+  const auto session = sessions_.get(verified.principal.tenant, request.session_id);
+  if (!session) return refusal(404, make_error_code(error::session_not_found).message());
+
+  if (!request.last_event_id.empty() && is_terminal(session->status)) {
+    const std::string_view id = trim(request.last_event_id);
+    std::uint64_t seen = 0;
+    const auto res = std::from_chars(id.data(), id.data() + id.size(), seen);
+    if (res.ec == std::errc() && res.ptr == id.data() + id.size() && seen == session->version) {
+      // The client already has the final event: 204 tells EventSource to stop.
+      EventsResponse r;
+      r.status = 204;
+      return r;
+    }
+  }
+
+  EventsResponse r;
+  r.status = 200;
+  r.headers = {{"Content-Type", "text/event-stream"},
+               {"Cache-Control", "private, no-cache, no-store"},
+               {"X-Accel-Buffering", "no"}};
+  r.principal = std::move(verified.principal);
+  r.session_id = std::string(request.session_id);
+  return r;
+}
+
+void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> writer) {
+  if (!response.is_stream() || !writer) return;
+  auto stream = std::make_shared<detail::EventStream>(
+      std::weak_ptr<detail::StreamOwner>(core_), std::move(writer),
+      response.principal.expires_at);
+  core_->add(stream);
+
+  std::string preamble;
+  append_sse_retry(preamble, options_.retry);
+  stream->start(make_shared_bytes(std::move(preamble)));
+
+  std::weak_ptr<detail::EventStream> weak = stream;
+  const std::string tenant = response.principal.tenant;
+  const std::string id = response.session_id;
+  SessionService& sessions = sessions_;
+  auto subscription = sessions_.publisher().subscribe(
+      tenant, id,
+      [weak](const StatusEventPtr& event) {
+        if (auto s = weak.lock()) s->deliver(event);
+      },
+      [&sessions, &tenant, &id]() -> StatusEventPtr {
+        auto current = sessions.get(tenant, id);
+        return current ? make_status_event(*current) : nullptr;
+      });
+  stream->adopt(std::move(subscription));
+}
+
+void EventsRoute::tick() {
+  const TimePoint now = sessions_.now();
+  const std::int64_t now_ms = millis(now);
+  const auto interval_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat).count();
+  std::int64_t last = core_->last_heartbeat_ms.load();
+  const bool beat = interval_ms > 0 && now_ms - last >= interval_ms &&
+                    core_->last_heartbeat_ms.compare_exchange_strong(last, now_ms);
+  static const SharedBytes keep_alive = [] {
+    std::string s;
+    append_sse_comment(s, "keep-alive");
+    return make_shared_bytes(std::move(s));
+  }();
+  core_->for_each([&](detail::EventStream& stream) {
+    if (stream.token_expires_at() <= now) {
+      stream.end();
+    } else if (beat) {
+      stream.heartbeat(keep_alive);
+    }
+  });
+}
+
+void EventsRoute::close_all() {
+  core_->for_each([](detail::EventStream& stream) { stream.end(); });
+}
+
+EventsRouteStats EventsRoute::stats() const {
+  EventsRouteStats s;
+  s.open_streams = core_->open();
+  s.streams_opened = core_->opened();
+  s.events_sent = core_->events_sent();
+  s.unauthorized = core_->unauthorized.load(std::memory_order_relaxed);
+  s.forbidden = core_->forbidden.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace eudiplo_sse

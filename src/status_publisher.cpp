@@ -1,0 +1,214 @@
+#include "eudiplo_sse/status_publisher.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "eudiplo_sse/detail/session_key.hpp"
+
+namespace eudiplo_sse {
+namespace detail {
+
+// One subscriber's mailbox: a single slot holding the newest undelivered event,
+// drained by whichever thread finds it idle. Holding one slot is what bounds
+// memory for slow subscribers; draining by one thread at a time is what keeps
+// deliveries ordered without holding a lock across the callback.
+class Subscriber {
+ public:
+  Subscriber(StatusPublisher::Callback callback, std::string key)
+      : key_(std::move(key)), callback_(std::move(callback)) {}
+
+  const std::string& key() const noexcept { return key_; }
+
+  void offer(const StatusEventPtr& event) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (cancelled_ || !event || event->version <= newest_) return;
+    newest_ = event->version;
+    pending_ = event;
+    if (delivering_) return;  // the thread draining the slot will pick it up
+
+    delivering_ = true;
+    deliverer_ = std::this_thread::get_id();
+    while (pending_ && !cancelled_) {
+      StatusEventPtr next = std::move(pending_);
+      pending_.reset();
+      lock.unlock();
+      try {
+        callback_(next);
+      } catch (...) {
+        // A subscriber's failure must not break the publisher or its peers.
+      }
+      lock.lock();
+    }
+    delivering_ = false;
+    deliverer_ = std::thread::id();
+    StatusPublisher::Callback dead;
+    if (cancelled_) {
+      dead = std::move(callback_);
+      idle_.notify_all();
+    }
+    lock.unlock();
+    // `dead` (and whatever it captured) is destroyed here, outside the lock.
+  }
+
+  // Stops deliveries. Waits for a delivery running on another thread, so that
+  // the callback's captures may be destroyed right after; returns at once when
+  // called from inside the callback itself.
+  void cancel() {
+    StatusPublisher::Callback dead;
+    std::unique_lock<std::mutex> lock(mutex_);
+    cancelled_ = true;
+    pending_.reset();
+    if (delivering_) {
+      if (deliverer_ == std::this_thread::get_id()) return;
+      idle_.wait(lock, [this] { return !delivering_; });
+    }
+    dead = std::move(callback_);
+    lock.unlock();
+  }
+
+ private:
+  const std::string key_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  StatusEventPtr pending_;
+  std::uint64_t newest_ = 0;  // highest version accepted (delivered or pending)
+  bool delivering_ = false;
+  bool cancelled_ = false;
+  std::thread::id deliverer_;
+  StatusPublisher::Callback callback_;
+};
+
+using SubscriberList = std::vector<std::shared_ptr<Subscriber>>;
+
+// Subscribers of one shard's sessions. Lists are copy-on-write: a publish copies
+// one pointer under the lock and delivers outside it.
+struct PublisherShard {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<const SubscriberList>> topics;
+};
+
+class PublisherCore {
+ public:
+  explicit PublisherCore(std::size_t shards)
+      : shard_count_(shards == 0 ? 1 : shards), shards_(new PublisherShard[shard_count_]) {}
+
+  PublisherShard& shard_for(const std::string& key) {
+    return shards_[std::hash<std::string>{}(key) % shard_count_];
+  }
+
+  void add(const std::shared_ptr<Subscriber>& sub) {
+    PublisherShard& shard = shard_for(sub->key());
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto& list = shard.topics[sub->key()];
+    auto grown = list ? std::make_shared<SubscriberList>(*list) : std::make_shared<SubscriberList>();
+    grown->push_back(sub);
+    list = std::move(grown);
+    count_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void remove(const std::shared_ptr<Subscriber>& sub) {
+    {
+      PublisherShard& shard = shard_for(sub->key());
+      std::lock_guard<std::mutex> lock(shard.mutex);
+      auto it = shard.topics.find(sub->key());
+      if (it != shard.topics.end()) {
+        auto shrunk = std::make_shared<SubscriberList>();
+        shrunk->reserve(it->second->size());
+        for (const auto& s : *it->second) {
+          if (s != sub) shrunk->push_back(s);
+        }
+        if (shrunk->size() != it->second->size()) count_.fetch_sub(1, std::memory_order_relaxed);
+        if (shrunk->empty()) {
+          shard.topics.erase(it);
+        } else {
+          it->second = std::move(shrunk);
+        }
+      }
+    }
+    sub->cancel();
+  }
+
+  std::shared_ptr<const SubscriberList> subscribers(const std::string& key) {
+    PublisherShard& shard = shard_for(key);
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto it = shard.topics.find(key);
+    return it == shard.topics.end() ? nullptr : it->second;
+  }
+
+  std::size_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::size_t shard_count_;
+  std::unique_ptr<PublisherShard[]> shards_;
+  std::atomic<std::size_t> count_{0};
+};
+
+}  // namespace detail
+
+StatusPublisher::Subscription::Subscription(std::shared_ptr<detail::PublisherCore> core,
+                                            std::shared_ptr<detail::Subscriber> subscriber)
+    : core_(core), subscriber_(std::move(subscriber)) {}
+
+StatusPublisher::Subscription::Subscription(Subscription&& other) noexcept
+    : core_(std::move(other.core_)), subscriber_(std::move(other.subscriber_)) {}
+
+StatusPublisher::Subscription& StatusPublisher::Subscription::operator=(
+    Subscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    core_ = std::move(other.core_);
+    subscriber_ = std::move(other.subscriber_);
+  }
+  return *this;
+}
+
+StatusPublisher::Subscription::~Subscription() { reset(); }
+
+void StatusPublisher::Subscription::reset() {
+  auto sub = std::move(subscriber_);
+  subscriber_.reset();
+  if (!sub) return;
+  if (auto core = core_.lock()) {
+    core->remove(sub);
+  } else {
+    sub->cancel();
+  }
+  core_.reset();
+}
+
+StatusPublisher::StatusPublisher(std::size_t shard_count)
+    : core_(std::make_shared<detail::PublisherCore>(shard_count)) {}
+
+StatusPublisher::~StatusPublisher() = default;
+
+StatusPublisher::Subscription StatusPublisher::subscribe(std::string_view tenant,
+                                                         std::string_view session_id,
+                                                         Callback callback, const Loader& load) {
+  auto sub = std::make_shared<detail::Subscriber>(std::move(callback),
+                                                  detail::session_key(tenant, session_id));
+  // Register first, read second: a change committed after the read is published
+  // after registration, so it reaches this subscriber; one committed before the
+  // read is in what the loader returns. Versions order whichever comes twice.
+  core_->add(sub);
+  Subscription subscription(core_, sub);
+  if (load) {
+    if (StatusEventPtr current = load()) sub->offer(current);
+  }
+  return subscription;
+}
+
+void StatusPublisher::publish(const StatusEventPtr& event) {
+  if (!event) return;
+  auto list = core_->subscribers(detail::session_key(event->tenant, event->session_id));
+  if (!list) return;
+  for (const auto& sub : *list) sub->offer(event);
+}
+
+std::size_t StatusPublisher::subscriber_count() const { return core_->count(); }
+
+}  // namespace eudiplo_sse
