@@ -138,3 +138,16 @@ std::size_t InMemorySessionStore::size() const {
 }
 
 }  // namespace eudiplo_sse
+
+namespace eudiplo_sse {
+
+std::array<std::size_t, session_status_count> InMemorySessionStore::count_by_status() const {
+  std::array<std::size_t, session_status_count> counts{};
+  for (std::size_t i = 0; i < options_.shard_count; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mutex);
+    for (const auto& kv : shards_[i].sessions) ++counts[static_cast<std::size_t>(kv.second.status)];
+  }
+  return counts;
+}
+
+}  // namespace eudiplo_sse

@@ -9,6 +9,7 @@
 // (GET then answers 404); until then it can still be read.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -34,6 +35,10 @@ class InMemorySessionStore final : public SessionStore {
   std::vector<Session> expire_due(TimePoint now) override;
 
   std::size_t size() const;
+
+  // Number of stored sessions per status, indexed by SessionStatus (for metrics).
+  // Walks every session: meant for a scrape every few seconds, not a hot path.
+  std::array<std::size_t, session_status_count> count_by_status() const;
 
  private:
   struct Shard;

@@ -1,12 +1,14 @@
 // The five statuses of a session and the rules between them (contract section 2).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
 namespace eudiplo_sse {
 
 enum class SessionStatus { active, fetched, completed, expired, failed };
+inline constexpr std::size_t session_status_count = 5;
 
 // The wire name: "active", "fetched", "completed", "expired", "failed".
 std::string_view to_string(SessionStatus s) noexcept;

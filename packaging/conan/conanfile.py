@@ -1,0 +1,101 @@
+"""Conan 2 recipe for eudiplo_sse, kept in the library's repository.
+
+    conan create packaging/conan --build=missing
+
+The recipe exports the checkout it lives in (there is no release archive yet),
+and reads the version from project(VERSION) in CMakeLists.txt, the one place it
+is written.
+"""
+import os
+import re
+
+from conan import ConanFile
+from conan.tools.build import check_min_cppstd
+from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
+from conan.tools.files import copy, load, rmdir
+
+required_conan_version = ">=2.0"
+
+
+class EudiploSseConan(ConanFile):
+    name = "eudiplo-sse"
+    license = "Apache-2.0"
+    description = ("Server-sent session status events for EUDI wallet issuers and verifiers: "
+                   "sessions, fan-out, JWT verification and an HTTP-library-independent "
+                   "events route.")
+    topics = ("sse", "server-sent-events", "jwt", "eudi", "openid4vc")
+    package_type = "library"
+    settings = "os", "arch", "compiler", "build_type"
+    options = {"shared": [True, False], "fPIC": [True, False]}
+    default_options = {"shared": False, "fPIC": True}
+
+    @property
+    def _checkout(self):
+        return os.path.join(self.recipe_folder, os.pardir, os.pardir)
+
+    def set_version(self):
+        if self.version:
+            return
+        cmakelists = load(self, os.path.join(self._checkout, "CMakeLists.txt"))
+        match = re.search(r"project\(\s*eudiplo_sse\s+VERSION\s+([0-9.]+)", cmakelists)
+        self.version = match.group(1)
+
+    def export_sources(self):
+        for pattern in ("CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"):
+            copy(self, pattern, src=self._checkout, dst=self.export_sources_folder)
+
+    def config_options(self):
+        if self.settings.os == "Windows":
+            del self.options.fPIC
+
+    def configure(self):
+        if self.options.shared:
+            self.options.rm_safe("fPIC")
+
+    def layout(self):
+        cmake_layout(self, src_folder=".")
+
+    def requirements(self):
+        # OpenSSL stays out of the public headers, but a static eudiplo_sse still
+        # needs libcrypto on its consumers' link line.
+        self.requires("openssl/[>=3 <4]")
+        # Header-only, used only inside src/.
+        self.requires("rapidjson/cci.20220822")
+        # For hosts that mount the route on standalone Asio (docs/integration.md);
+        # 1.22 is what Debian 12 ships and what the adapter is tested with.
+        self.requires("asio/[>=1.22 <2]")
+
+    def validate(self):
+        check_min_cppstd(self, 17)
+
+    def generate(self):
+        tc = CMakeToolchain(self)
+        tc.cache_variables["EUDIPLO_SSE_BUILD_TESTS"] = False
+        tc.cache_variables["EUDIPLO_SSE_BUILD_EXAMPLES"] = False
+        tc.cache_variables["EUDIPLO_SSE_BUILD_BENCHMARKS"] = False
+        tc.cache_variables["EUDIPLO_SSE_INSTALL"] = True
+        tc.generate()
+        CMakeDeps(self).generate()
+
+    def build(self):
+        cmake = CMake(self)
+        cmake.configure()
+        cmake.build()
+
+    def package(self):
+        copy(self, "LICENSE", src=self.source_folder,
+             dst=os.path.join(self.package_folder, "licenses"))
+        CMake(self).install()
+        # Conan generates its own CMake and pkg-config files for consumers.
+        rmdir(self, os.path.join(self.package_folder, "lib", "cmake"))
+        rmdir(self, os.path.join(self.package_folder, "lib", "pkgconfig"))
+
+    def package_info(self):
+        self.cpp_info.set_property("cmake_file_name", "eudiplo_sse")
+        self.cpp_info.set_property("cmake_target_name", "eudiplo_sse::eudiplo_sse")
+        self.cpp_info.set_property("pkg_config_name", "eudiplo_sse")
+        self.cpp_info.libs = ["eudiplo_sse"]
+        # Once set, Conan wants every requirement named here.
+        self.cpp_info.requires = ["openssl::crypto", "rapidjson::rapidjson", "asio::asio"]
+        if self.settings.os in ("Linux", "FreeBSD"):
+            self.cpp_info.system_libs = ["pthread"]

@@ -1,0 +1,26 @@
+// Links the packaged library and exercises it once: create a session, change its
+// status, and read the SSE event the library formats for it.
+#include <eudiplo_sse/in_memory_session_store.hpp>
+#include <eudiplo_sse/session_service.hpp>
+#include <eudiplo_sse/status_event.hpp>
+#include <eudiplo_sse/status_publisher.hpp>
+#include <eudiplo_sse/version.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+int main() {
+  eudiplo_sse::InMemorySessionStore store;
+  eudiplo_sse::StatusPublisher publisher;
+  eudiplo_sse::SessionService sessions(store, publisher);
+
+  auto created = sessions.create("tenant", std::chrono::seconds(60));
+  if (created.error) return 1;
+  auto changed =
+      sessions.set_status("tenant", created.session.id, eudiplo_sse::SessionStatus::fetched);
+  if (changed.error || !changed.changed) return 1;
+
+  auto event = eudiplo_sse::make_status_event(changed.session);
+  std::printf("eudiplo_sse %s\n%s", eudiplo_sse::version_string, event->sse.c_str());
+  return event->sse.rfind("id: 2\n", 0) == 0 ? 0 : 1;
+}
