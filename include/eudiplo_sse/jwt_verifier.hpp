@@ -1,0 +1,100 @@
+// JwtVerifier: the library's TokenVerifier, JWS compact tokens on OpenSSL 3.
+//
+// Algorithms: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512 (R||S
+// signatures, RFC 7518 3.4) and EdDSA over Ed25519 (RFC 8037).
+//
+// Keys. Every key is bound to exactly one algorithm when it is added; a token's
+// `alg` header must name that algorithm and never chooses how a key is used, so
+// `alg: none` cannot verify and an RSA public key can never serve as an HMAC secret
+// (RFC 8725 2.1, 3.1). Key selection: a token with `kid` is tried against the keys
+// with exactly that kid; a token without one against every key of its algorithm.
+// A kid that matches nothing is error::key_unknown; keys that exist but are bound
+// to another algorithm give error::algorithm_disallowed. `jku`, `x5u`, `jwk` and
+// `x5c` headers are never followed, and any `crit` entry is refused
+// (error::critical_header_unknown: this verifier implements no JWS extension).
+//
+// Claims. `exp` is required (error::token_malformed without it). With leeway L,
+// a token is expired when now >= exp + L, and not yet valid when now < nbf - L or
+// now < iat - L. `iss` must equal options.issuer and `aud` (a string or an array)
+// must contain options.audience, each when configured (non-empty). The tenant claim
+// must be a non-empty string (error::tenant_missing, 403), and with required roles
+// configured, the `roles` array must hold one of them (error::role_missing, 403).
+// Tokens over 8 KiB are refused before any parsing; base64url is strict; each JSON
+// part must be one object without duplicate member names. The payload is parsed
+// only after the signature has verified.
+//
+// Cache. Verified tokens are remembered (keyed by the SHA-256 of the token,
+// bounded, sharded) until exp + leeway, so a storm of reconnecting RS256/ES256
+// clients costs a hash and a map lookup per connection instead of a signature
+// verification. The trade-off: a cached token keeps verifying until it expires even
+// if its key is rotated out meanwhile (keys are never removed from a JwtVerifier
+// anyway) or its issuer revokes it. That is no worse than stateless JWT itself,
+// which is valid until `exp` by design; set cache_size = 0 if that is not wanted.
+//
+// Thread safety: configure (add_*) first, then call verify() from any number of
+// threads at once; add_* must not run concurrently with verify().
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "eudiplo_sse/jwt_algorithm.hpp"
+#include "eudiplo_sse/token_verifier.hpp"
+
+namespace eudiplo_sse {
+
+struct JwtVerifierOptions {
+  std::string issuer;    // required `iss`; empty: not checked
+  std::string audience;  // required in `aud`; empty: not checked
+  std::string tenant_claim = "tenant_id";
+  std::vector<std::string> required_roles;  // any one of them; empty: no role needed
+  std::chrono::seconds leeway{30};          // for exp, nbf and iat
+  std::size_t cache_size = 16384;           // verified tokens remembered; 0 disables
+};
+
+class JwtVerifier final : public TokenVerifier {
+ public:
+  explicit JwtVerifier(JwtVerifierOptions options = {});
+  ~JwtVerifier() override;
+  JwtVerifier(JwtVerifier&&) noexcept;
+  JwtVerifier& operator=(JwtVerifier&&) noexcept;
+  JwtVerifier(const JwtVerifier&) = delete;
+  JwtVerifier& operator=(const JwtVerifier&) = delete;
+
+  // An HMAC secret for HS256/384/512, at least as long as the hash output (32, 48,
+  // 64 bytes; RFC 7518 3.2). error::key_invalid for a shorter secret or a non-HS alg.
+  std::error_code add_hmac_secret(std::string_view secret, JwtAlgorithm alg = JwtAlgorithm::HS256,
+                                  std::string kid = {});
+
+  // A PEM public key ("-----BEGIN PUBLIC KEY-----") whose type fits `alg`: RSA of at
+  // least 2048 bits for RS*/PS*, EC P-256/P-384/P-521 for ES256/384/512, Ed25519 for
+  // EdDSA. error::key_invalid otherwise (private keys, certificates, other curves).
+  std::error_code add_pem_public_key(std::string_view pem, JwtAlgorithm alg, std::string kid = {});
+
+  // Every signing key of a JWKS document ({"keys":[...]}: RSA n/e, EC crv/x/y, OKP
+  // Ed25519 x, with `kid`, `alg`, `use`). Keys without `alg` are bound to the one
+  // algorithm their curve allows, RSA keys to RS256. Keys for other uses (`use`
+  // "enc", RSA-OAEP, X25519, "oct") are skipped. All or nothing: error::key_invalid
+  // when the document or one of its keys is malformed, or no key is usable.
+  std::error_code add_jwks(std::string_view jwks_json);
+
+  std::size_t key_count() const noexcept;
+  const JwtVerifierOptions& options() const noexcept;
+
+  // Successful verifications answered from the cache so far (for tests and metrics).
+  std::uint64_t cache_hits() const noexcept;
+
+  VerifyResult verify(std::string_view token, TimePoint now) const override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eudiplo_sse

@@ -1,0 +1,186 @@
+#include "openssl_api.hpp"
+// (first: hides deprecated OpenSSL APIs)
+#include "eudiplo_sse/jwt_verifier.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <utility>
+
+#include "eudiplo_sse/detail/base64url.hpp"
+#include "eudiplo_sse/detail/jwt_parse.hpp"
+#include "jwt_cache.hpp"
+#include "jwt_jwks.hpp"
+#include "jwt_key.hpp"
+
+namespace eudiplo_sse {
+namespace {
+
+VerifyResult refuse(error e) { return VerifyResult{make_error_code(e), {}}; }
+
+// NumericDates are clamped into what Clock::duration can hold (about +-292 years
+// around 1970 with nanoseconds) so that exp = 1e300 means "far future", not overflow.
+TimePoint to_time_point(double seconds) {
+  constexpr double kLimit = 9.0e9;
+  seconds = std::clamp(seconds, -kLimit, kLimit);
+  return TimePoint(
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+}
+
+}  // namespace
+
+struct JwtVerifier::Impl {
+  explicit Impl(JwtVerifierOptions o) : options(std::move(o)), cache(options.cache_size) {
+    if (cache.enabled()) sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  }
+  ~Impl() { EVP_MD_free(sha256); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  VerifyResult verify(std::string_view token, TimePoint now) const;
+  VerifyResult check_claims(detail::JwtClaims& claims, TimePoint now) const;  // moves from claims
+
+  JwtVerifierOptions options;
+  std::vector<std::unique_ptr<detail::JwtKey>> keys;
+  mutable detail::VerifiedTokenCache cache;  // thread-safe on its own
+  EVP_MD* sha256 = nullptr;
+  mutable std::atomic<std::uint64_t> cache_hits{0};
+};
+
+VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) const {
+  detail::JwtParts parts;
+  if (auto ec = detail::split_jwt(token, parts)) return VerifyResult{ec, {}};
+
+  detail::VerifiedTokenCache::Digest digest{};
+  const bool use_cache = sha256 != nullptr;
+  if (use_cache) {
+    if (EVP_Digest(token.data(), token.size(), digest.data(), nullptr, sha256, nullptr) != 1) {
+      return refuse(error::token_malformed);
+    }
+    VerifyResult hit;
+    if (cache.find(digest, now, hit.principal)) {
+      cache_hits.fetch_add(1, std::memory_order_relaxed);
+      return hit;
+    }
+  }
+
+  // All three segments are decoded up front, so that bad base64url anywhere is
+  // token_malformed; the payload's JSON waits for the signature.
+  // One buffer on the stack holds all three: 3/4 of at most kMaxTokenSize bytes.
+  unsigned char decoded[detail::kMaxTokenSize / 4 * 3];
+  auto decode = [&decoded, used = std::size_t{0}](std::string_view text,
+                                                  std::string_view& out) mutable {
+    const std::size_t size = detail::base64url_decoded_size(text);
+    if (!detail::base64url_decode(text, decoded + used)) return false;
+    out = std::string_view(reinterpret_cast<const char*>(decoded + used), size);
+    used += size;
+    return true;
+  };
+  std::string_view header_json, payload_json, signature;
+  if (!decode(parts.header, header_json) || !decode(parts.payload, payload_json) ||
+      !decode(parts.signature, signature)) {
+    return refuse(error::token_malformed);
+  }
+  detail::JwtHeader header;
+  if (auto ec = detail::parse_jwt_header(header_json, header)) return VerifyResult{ec, {}};
+  const auto alg = jwt_algorithm_from_string(header.alg);
+  if (!alg) return refuse(error::algorithm_unsupported);  // "none" included
+  if (!header.crit.empty()) return refuse(error::critical_header_unknown);
+
+  bool key_named = false;  // some key has the token's kid (or the token names none)
+  bool key_tried = false;
+  bool verified = false;
+  for (const auto& key : keys) {
+    if (header.kid && key->kid() != *header.kid) continue;
+    key_named = true;
+    if (key->algorithm() != *alg) continue;
+    key_tried = true;
+    if (key->verify(parts.signing_input, signature)) {
+      verified = true;
+      break;
+    }
+  }
+  if (!key_tried) return refuse(key_named ? error::algorithm_disallowed : error::key_unknown);
+  if (!verified) return refuse(error::signature_invalid);
+
+  detail::JwtClaims claims;
+  if (auto ec = detail::parse_jwt_claims(payload_json, options.tenant_claim, claims)) {
+    return VerifyResult{ec, {}};
+  }
+  VerifyResult result = check_claims(claims, now);
+  if (!result.error && use_cache) {
+    const double leeway = static_cast<double>(options.leeway.count());
+    const double not_before = std::max(claims.nbf.value_or(-1e18), claims.iat.value_or(-1e18));
+    cache.insert(digest, to_time_point(not_before - leeway), to_time_point(*claims.exp + leeway),
+                 result.principal);
+  }
+  return result;
+}
+
+VerifyResult JwtVerifier::Impl::check_claims(detail::JwtClaims& claims, TimePoint now) const {
+  const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+  const double leeway = static_cast<double>(options.leeway.count());
+  if (!claims.exp) return refuse(error::token_malformed);  // a JWT that never expires is refused
+  if (now_s >= *claims.exp + leeway) return refuse(error::token_expired);
+  if (claims.nbf && now_s < *claims.nbf - leeway) return refuse(error::token_not_yet_valid);
+  if (claims.iat && now_s < *claims.iat - leeway) return refuse(error::token_not_yet_valid);
+  if (!options.issuer.empty() && claims.iss != options.issuer)
+    return refuse(error::issuer_mismatch);
+  if (!options.audience.empty() &&
+      std::find(claims.aud.begin(), claims.aud.end(), options.audience) == claims.aud.end()) {
+    return refuse(error::audience_mismatch);
+  }
+  if (!claims.tenant || claims.tenant->empty()) return refuse(error::tenant_missing);
+  if (!options.required_roles.empty() &&
+      std::find_first_of(claims.roles.begin(), claims.roles.end(), options.required_roles.begin(),
+                         options.required_roles.end()) == claims.roles.end()) {
+    return refuse(error::role_missing);
+  }
+  VerifyResult result;
+  result.principal.tenant = std::move(*claims.tenant);
+  result.principal.subject = std::move(claims.sub);
+  result.principal.roles = std::move(claims.roles);
+  result.principal.expires_at = to_time_point(*claims.exp);
+  return result;
+}
+
+JwtVerifier::JwtVerifier(JwtVerifierOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+JwtVerifier::~JwtVerifier() = default;
+JwtVerifier::JwtVerifier(JwtVerifier&&) noexcept = default;
+JwtVerifier& JwtVerifier::operator=(JwtVerifier&&) noexcept = default;
+
+std::error_code JwtVerifier::add_hmac_secret(std::string_view secret, JwtAlgorithm alg,
+                                             std::string kid) {
+  std::error_code ec;
+  auto key = detail::JwtKey::from_hmac_secret(secret, alg, std::move(kid), ec);
+  if (key) impl_->keys.push_back(std::move(key));
+  return ec;
+}
+
+std::error_code JwtVerifier::add_pem_public_key(std::string_view pem, JwtAlgorithm alg,
+                                                std::string kid) {
+  std::error_code ec;
+  auto key = detail::JwtKey::from_pem(pem, alg, std::move(kid), ec);
+  if (key) impl_->keys.push_back(std::move(key));
+  return ec;
+}
+
+std::error_code JwtVerifier::add_jwks(std::string_view jwks_json) {
+  return detail::parse_jwks(jwks_json, impl_->keys);
+}
+
+std::size_t JwtVerifier::key_count() const noexcept { return impl_->keys.size(); }
+
+const JwtVerifierOptions& JwtVerifier::options() const noexcept { return impl_->options; }
+
+std::uint64_t JwtVerifier::cache_hits() const noexcept {
+  return impl_->cache_hits.load(std::memory_order_relaxed);
+}
+
+VerifyResult JwtVerifier::verify(std::string_view token, TimePoint now) const {
+  return impl_->verify(token, now);
+}
+
+}  // namespace eudiplo_sse
