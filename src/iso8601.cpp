@@ -68,7 +68,8 @@ unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 }  // namespace
 
 void format_iso8601(TimePoint t, char* out) noexcept {
-  std::int64_t ms = std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+  // Floor, not truncation: 1 us before the epoch is in 1969, not at 1970-01-01.
+  std::int64_t ms = std::chrono::floor<Millis>(t.time_since_epoch()).count();
   if (ms < min_ms) ms = min_ms;
   if (ms > max_ms) ms = max_ms;
   std::int64_t days = ms / ms_per_day;
@@ -116,6 +117,11 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) noexcept {
   }
   const std::int64_t total = days_from_civil(y, mo, d) * ms_per_day +
                              ((h * 60 + mi) * 60 + sec) * std::int64_t{1000} + ms;
+  // Valid text can name an instant the clock's duration cannot hold (nanoseconds
+  // span 1677..2262): refuse it rather than wrap around.
+  const std::int64_t lo = std::chrono::ceil<Millis>(TimePoint::min().time_since_epoch()).count();
+  const std::int64_t hi = std::chrono::floor<Millis>(TimePoint::max().time_since_epoch()).count();
+  if (total < lo || total > hi) return std::nullopt;
   return TimePoint(std::chrono::duration_cast<Clock::duration>(Millis(total)));
 }
 

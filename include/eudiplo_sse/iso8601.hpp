@@ -20,7 +20,8 @@ void format_iso8601(TimePoint t, char* out) noexcept;
 
 std::string to_iso8601(TimePoint t);
 
-// Parses the format above (exactly, with `Z`); std::nullopt on anything else.
+// Parses the format above (exactly, with `Z`); std::nullopt on anything else,
+// including instants outside the range TimePoint can hold.
 std::optional<TimePoint> parse_iso8601(std::string_view text) noexcept;
 
 }  // namespace eudiplo_sse

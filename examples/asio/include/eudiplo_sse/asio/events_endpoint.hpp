@@ -1,0 +1,26 @@
+// Mounting the library's events route on the Asio adapter's router:
+//
+//   eudiplo_sse::EventsRoute route(verifier, sessions);
+//   eudiplo_sse::http::Router router("/api");
+//   eudiplo_sse::http::add_events_route(router, route);
+//
+// plus a timer calling route.tick() about once a second.
+#pragma once
+
+#include <string_view>
+
+#include "eudiplo_sse/asio/router.hpp"
+#include "eudiplo_sse/events_route.hpp"
+
+namespace eudiplo_sse::http {
+
+// GET `pattern`, whose one placeholder is the session id. `route` must outlive
+// the router. The token comes from `Authorization: Bearer` or the `token` query
+// parameter (the header wins), as contract section 3 says.
+void add_events_route(Router& router, EventsRoute& route,
+                      std::string_view pattern = "/session/{id}/events");
+
+// One answer of EventsRoute, sent on `exchange` (a stream is opened on `route`).
+void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id);
+
+}  // namespace eudiplo_sse::http

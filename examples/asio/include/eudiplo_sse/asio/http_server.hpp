@@ -1,0 +1,83 @@
+// An HTTP/1.1 server on standalone Asio, plain or TLS, built for long-lived
+// streaming responses next to ordinary keep-alive requests.
+//
+// Per connection: one mutex serialises every operation on its socket (requests
+// are read, answered and streamed from any of the io_context's threads); a
+// response is written straight to the socket when it has room and queued only
+// for the remainder; an open stream holds no read buffer and no timer (a client
+// leaving is seen by waiting for readability, and the server's sweep() handles
+// request timeouts for all connections at once).
+//
+// Thread safety: every member may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <system_error>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+
+#include "eudiplo_sse/asio/access_log.hpp"
+#include "eudiplo_sse/asio/http_exchange.hpp"
+#include "eudiplo_sse/asio/http_parser.hpp"
+
+namespace eudiplo_sse::http {
+
+// Runs once per request on a server thread; must answer before returning.
+using RequestHandler = std::function<void(HttpExchange&)>;
+
+struct HttpServerOptions {
+  HttpLimits limits;
+  // Time allowed for one request to arrive, and for an idle keep-alive connection.
+  std::chrono::seconds request_timeout{30};
+  // Bytes queued for a stream above which its writer answers `full`.
+  std::size_t stream_high_water = 64 * 1024;
+  // One entry per answered request; empty for none.
+  AccessLogSink access_log;
+};
+
+struct HttpServerStats {
+  std::size_t connections = 0;  // open connections, streams included
+  std::size_t streams = 0;      // connections carrying a streaming response
+};
+
+namespace detail {
+class ServerCore;
+}
+
+class HttpServer {
+ public:
+  // With `tls`, every connection is HTTPS.
+  HttpServer(asio::io_context& io, RequestHandler handler, HttpServerOptions options = {},
+             std::shared_ptr<asio::ssl::context> tls = nullptr);
+  // Stops accepting and closes every connection.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts accepting.
+  std::error_code listen(const asio::ip::tcp::endpoint& endpoint);
+  asio::ip::tcp::endpoint local_endpoint() const;
+
+  // Closes connections whose request is overdue. Call about once a second.
+  void sweep();
+
+  // Stops accepting and ends every connection that carries no stream (one in the
+  // middle of a response ends after it). Streams are left to their owner (e.g.
+  // EventsRoute::close_all()), which ends them cleanly.
+  void stop();
+
+  // Closes every connection at once, streams included.
+  void abort();
+
+  HttpServerStats stats() const;
+
+ private:
+  std::shared_ptr<detail::ServerCore> core_;
+};
+
+}  // namespace eudiplo_sse::http

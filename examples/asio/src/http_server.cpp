@@ -1,0 +1,33 @@
+#include "eudiplo_sse/asio/http_server.hpp"
+
+#include "server_core.hpp"
+
+namespace eudiplo_sse::http {
+
+HttpServer::HttpServer(asio::io_context& io, RequestHandler handler, HttpServerOptions options,
+                       std::shared_ptr<asio::ssl::context> tls)
+    : core_(std::make_shared<detail::ServerCore>(io, std::move(handler), std::move(options),
+                                                 std::move(tls))) {}
+
+HttpServer::~HttpServer() { core_->abort(); }
+
+std::error_code HttpServer::listen(const asio::ip::tcp::endpoint& endpoint) {
+  return core_->listen(endpoint);
+}
+
+asio::ip::tcp::endpoint HttpServer::local_endpoint() const { return core_->local_endpoint(); }
+
+void HttpServer::sweep() { core_->sweep(); }
+
+void HttpServer::stop() { core_->stop(); }
+
+void HttpServer::abort() { core_->abort(); }
+
+HttpServerStats HttpServer::stats() const {
+  HttpServerStats s;
+  s.connections = core_->connections.load(std::memory_order_relaxed);
+  s.streams = core_->streams.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace eudiplo_sse::http

@@ -1,0 +1,38 @@
+#include "eudiplo_sse/asio/tls.hpp"
+
+#include <openssl/ssl.h>
+
+namespace eudiplo_sse::http {
+
+std::shared_ptr<asio::ssl::context> make_server_tls_context(const std::string& cert_chain_file,
+                                                            const std::string& private_key_file,
+                                                            std::string& error) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  std::error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression,
+                   ec);
+  if (ec) {
+    error = "TLS options: " + ec.message();
+    return nullptr;
+  }
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
+  ctx->use_certificate_chain_file(cert_chain_file, ec);
+  if (ec) {
+    error = "cannot use certificate chain " + cert_chain_file + ": " + ec.message();
+    return nullptr;
+  }
+  ctx->use_private_key_file(private_key_file, asio::ssl::context::pem, ec);
+  if (ec) {
+    error = "cannot use private key " + private_key_file + ": " + ec.message();
+    return nullptr;
+  }
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    error = "private key " + private_key_file + " does not match certificate " + cert_chain_file;
+    return nullptr;
+  }
+  return ctx;
+}
+
+}  // namespace eudiplo_sse::http

@@ -1,0 +1,43 @@
+// One timer for the whole server: session expiry (seen within a second, as the
+// contract asks), heartbeats and token ends of every stream, and request
+// timeouts of every connection. No stream or connection has a timer of its own.
+#pragma once
+
+#include <chrono>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include "eudiplo_sse/asio/http_server.hpp"
+#include "eudiplo_sse/events_route.hpp"
+#include "eudiplo_sse/session_service.hpp"
+
+namespace eudiplo_sse::server {
+
+class MaintenanceTimer {
+ public:
+  using Strand = asio::strand<asio::io_context::executor_type>;
+
+  // Ticks every `period` on `strand`; start() and stop() run on that strand too
+  // (or before the io_context runs).
+  MaintenanceTimer(Strand strand, EventsRoute& route, SessionService& sessions,
+                   http::HttpServer& server,
+                   std::chrono::milliseconds period = std::chrono::milliseconds(500));
+
+  void start();
+  void stop();
+
+ private:
+  void arm();
+
+  asio::steady_timer timer_;
+  EventsRoute& route_;
+  SessionService& sessions_;
+  http::HttpServer& server_;
+  const std::chrono::milliseconds period_;
+  std::chrono::steady_clock::time_point next_;
+  bool stopped_ = false;
+};
+
+}  // namespace eudiplo_sse::server

@@ -1,0 +1,54 @@
+#include "metrics_endpoint.hpp"
+
+#include "eudiplo_sse/session_status.hpp"
+
+namespace eudiplo_sse::server {
+namespace {
+
+void metric(std::string& out, const char* name, const char* type, const char* help,
+            std::uint64_t value) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+}  // namespace
+
+std::string render_metrics(const MetricsSources& s) {
+  std::string out;
+  out.reserve(2048);
+  const EventsRouteStats route = s.route ? s.route->stats() : EventsRouteStats{};
+  const std::uint64_t other_failures =
+      s.auth_failures ? s.auth_failures->load(std::memory_order_relaxed) : 0;
+
+  metric(out, "eudiplo_sse_open_streams", "gauge", "Event streams currently open.",
+         route.open_streams);
+  metric(out, "eudiplo_sse_streams_opened_total", "counter", "Event streams opened.",
+         route.streams_opened);
+  metric(out, "eudiplo_sse_events_sent_total", "counter", "Status events handed to event streams.",
+         route.events_sent);
+  metric(out, "eudiplo_sse_auth_failures_total", "counter",
+         "Requests refused with 401 or 403 (events route and session API).",
+         route.unauthorized + route.forbidden + other_failures);
+
+  if (s.store) {
+    const auto counts = s.store->count_by_status();
+    out.append("# HELP eudiplo_sse_sessions Sessions held, by status.\n");
+    out.append("# TYPE eudiplo_sse_sessions gauge\n");
+    for (std::size_t i = 0; i < session_status_count; ++i) {
+      out.append("eudiplo_sse_sessions{status=\"")
+          .append(to_string(static_cast<SessionStatus>(i)))
+          .append("\"} ")
+          .append(std::to_string(counts[i]))
+          .append("\n");
+    }
+  }
+  if (s.server) {
+    const auto stats = s.server->stats();
+    metric(out, "eudiplo_sse_http_connections", "gauge", "Open HTTP connections, streams included.",
+           stats.connections);
+  }
+  return out;
+}
+
+}  // namespace eudiplo_sse::server

@@ -1,0 +1,27 @@
+// GET /metrics in the Prometheus text exposition format (version 0.0.4).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "eudiplo_sse/asio/http_server.hpp"
+#include "eudiplo_sse/events_route.hpp"
+#include "eudiplo_sse/in_memory_session_store.hpp"
+
+namespace eudiplo_sse::server {
+
+struct MetricsSources {
+  const EventsRoute* route = nullptr;
+  const InMemorySessionStore* store = nullptr;
+  const http::HttpServer* server = nullptr;
+  const std::atomic<std::uint64_t>* auth_failures = nullptr;  // outside the events route
+};
+
+// The exposition text: open streams, events sent, auth failures, sessions by status,
+// HTTP connections.
+std::string render_metrics(const MetricsSources& sources);
+
+inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace eudiplo_sse::server

@@ -1,0 +1,233 @@
+#include "server_options.hpp"
+
+#include <charconv>
+
+#include "eudiplo_sse/asio/router.hpp"
+
+namespace eudiplo_sse::server {
+namespace {
+
+// Whole-string unsigned decimal in [min, max].
+bool parse_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std::uint64_t& out) {
+  if (text.empty()) return false;
+  std::uint64_t v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return false;
+  if (v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+bool parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
+  std::string_view h;
+  std::string_view p;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return false;
+    }
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+    if (h.find(':') != std::string_view::npos) return false;  // IPv6 needs brackets
+  }
+  std::uint64_t v = 0;
+  if (h.empty() || !parse_uint(p, 0, 65535, v)) return false;
+  host.assign(h.data(), h.size());
+  port = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+bool parse_client(std::string_view text, ClientCredentials& out) {
+  // ID:SECRET:TENANT; the secret may itself hold ':' (the id cannot, HTTP Basic forbids it).
+  const auto first = text.find(':');
+  const auto last = text.rfind(':');
+  if (first == std::string_view::npos || first == last) return false;
+  out.id = std::string(text.substr(0, first));
+  out.secret = std::string(text.substr(first + 1, last - first - 1));
+  out.tenant = std::string(text.substr(last + 1));
+  return !out.id.empty() && !out.secret.empty() && !out.tenant.empty();
+}
+
+}  // namespace
+
+ClientCredentials demo_client() { return {"demo", "demo-secret", "demo"}; }
+
+std::string usage_text() {
+  return R"(Usage: eudiplo_sse_server [options]
+
+Serves session status over Server-Sent Events (GET /session/{id}/events) with the
+session API around it, for local testing.
+
+Options (defaults in brackets):
+  --listen HOST:PORT        address to listen on; port 0 picks a free one [127.0.0.1:8080]
+  --jwt-secret S            HS256 secret, at least 32 bytes [a development secret, with a warning]
+  --jwks FILE               JWKS of the keys that verify tokens (replaces the secret for
+                            verification; /oauth2/token still signs with the secret)
+  --issuer S                required `iss` [eudiplo-service]
+  --audience S              required `aud` [none]
+  --tenant-claim S          claim holding the tenant [tenant_id]
+  --client ID:SECRET:TENANT client for POST /oauth2/token (repeatable) [demo:demo-secret:demo]
+  --no-demo-client          do not register the demo client
+  --heartbeat SECONDS       keep-alive comment interval, 0 for none [15]
+  --session-ttl SECONDS     lifetime of new sessions [300]
+  --retry MS                `retry:` sent at stream start [3000]
+  --cors-origin ORIGIN      allowed browser origin (repeatable, or *) [none]
+  --base-path P             mount every route under P, e.g. /api [none]
+  --tls-cert F --tls-key F  serve HTTPS with this PEM certificate chain and key [off]
+  --threads N               I/O threads [one per core]
+  --no-access-log           do not log requests to stderr
+  -h, --help                show this help
+
+Routes: POST /oauth2/token, POST /session, GET|PATCH /session/{id},
+GET /session/{id}/events, GET /healthz, GET /metrics.
+)";
+}
+
+ParseOutcome parse_server_options(const std::vector<std::string_view>& args, ServerOptions& out,
+                                  std::string& error) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "-h" || arg == "--help") return ParseOutcome::help;
+    if (arg.size() < 3 || arg.substr(0, 2) != "--") {
+      error = "unexpected argument '" + std::string(arg) + "'";
+      return ParseOutcome::error;
+    }
+    std::string_view name = arg;
+    std::string_view inline_value;
+    bool has_inline = false;
+    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      inline_value = arg.substr(eq + 1);
+      has_inline = true;
+    }
+
+    // Flags without a value.
+    if (name == "--no-demo-client" || name == "--no-access-log") {
+      if (has_inline) {
+        error = std::string(name) + " takes no value";
+        return ParseOutcome::error;
+      }
+      if (name == "--no-demo-client") out.demo_client = false;
+      if (name == "--no-access-log") out.access_log = false;
+      continue;
+    }
+
+    static constexpr std::string_view with_value[] = {
+        "--listen",       "--jwt-secret", "--jwks",      "--issuer",      "--audience",
+        "--tenant-claim", "--client",     "--heartbeat", "--session-ttl", "--retry",
+        "--cors-origin",  "--base-path",  "--tls-cert",  "--tls-key",     "--threads"};
+    bool known = false;
+    for (const auto f : with_value) known = known || f == name;
+    if (!known) {
+      error = "unknown option '" + std::string(name) + "'";
+      return ParseOutcome::error;
+    }
+    std::string_view value;
+    if (has_inline) {
+      value = inline_value;
+    } else {
+      if (i + 1 >= args.size()) {
+        error = std::string(name) + " needs a value";
+        return ParseOutcome::error;
+      }
+      value = args[++i];
+    }
+    const std::string flag(name);
+    std::uint64_t n = 0;
+
+    if (name == "--listen") {
+      if (!parse_listen(value, out.listen_host, out.listen_port)) {
+        error = "--listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+    } else if (name == "--jwt-secret") {
+      if (value.size() < 32) {
+        error = "--jwt-secret must be at least 32 bytes (HS256, RFC 7518 3.2)";
+        return ParseOutcome::error;
+      }
+      out.jwt_secret = std::string(value);
+      out.jwt_secret_given = true;
+    } else if (name == "--jwks") {
+      if (value.empty()) {
+        error = "--jwks needs a file name";
+        return ParseOutcome::error;
+      }
+      out.jwks_file = std::string(value);
+    } else if (name == "--issuer") {
+      out.issuer = std::string(value);
+    } else if (name == "--audience") {
+      out.audience = std::string(value);
+    } else if (name == "--tenant-claim") {
+      if (value.empty()) {
+        error = "--tenant-claim must not be empty";
+        return ParseOutcome::error;
+      }
+      out.tenant_claim = std::string(value);
+    } else if (name == "--client") {
+      ClientCredentials c;
+      if (!parse_client(value, c)) {
+        error = "--client wants ID:SECRET:TENANT, each part non-empty";
+        return ParseOutcome::error;
+      }
+      out.clients.push_back(std::move(c));
+    } else if (name == "--heartbeat") {
+      if (!parse_uint(value, 0, 86400, n)) {
+        error = "--heartbeat wants whole seconds (0..86400), got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      out.heartbeat = std::chrono::seconds(n);
+    } else if (name == "--session-ttl") {
+      if (!parse_uint(value, 1, 365ull * 86400, n)) {
+        error = "--session-ttl wants whole seconds (1..31536000), got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      out.session_ttl = std::chrono::seconds(n);
+    } else if (name == "--retry") {
+      if (!parse_uint(value, 0, 86400000, n)) {
+        error = "--retry wants milliseconds (0..86400000), got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      out.retry = std::chrono::milliseconds(n);
+    } else if (name == "--cors-origin") {
+      if (value.empty()) {
+        error = "--cors-origin must not be empty";
+        return ParseOutcome::error;
+      }
+      out.cors_origins.emplace_back(value);
+    } else if (name == "--base-path") {
+      if (!http::normalize_base_path(value, out.base_path)) {
+        error = "--base-path wants a path like /api (letters, digits, - . _ ~ and /), got '" +
+                std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+    } else if (name == "--tls-cert") {
+      out.tls_cert = std::string(value);
+    } else if (name == "--tls-key") {
+      out.tls_key = std::string(value);
+    } else if (name == "--threads") {
+      if (!parse_uint(value, 1, 1024, n)) {
+        error = "--threads wants 1..1024, got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      out.threads = static_cast<unsigned>(n);
+    }
+  }
+  if (out.tls_cert.empty() != out.tls_key.empty()) {
+    error = "--tls-cert and --tls-key go together";
+    return ParseOutcome::error;
+  }
+  if (out.demo_client) {
+    bool has_demo = false;
+    for (const auto& c : out.clients) has_demo = has_demo || c.id == demo_client().id;
+    // An explicit --client demo:...:... replaces the demo client's defaults.
+    if (!has_demo) out.clients.push_back(demo_client());
+  }
+  return ParseOutcome::run;
+}
+
+}  // namespace eudiplo_sse::server

@@ -1,0 +1,58 @@
+// The command line of eudiplo_sse_server (contract section 5): every flag, its
+// default, and the checks that turn a bad value into exit status 2.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eudiplo_sse::server {
+
+struct ClientCredentials {
+  std::string id;
+  std::string secret;
+  std::string tenant;
+};
+
+// Long enough for HS256 (32 bytes) and printed with a warning whenever it is used.
+inline constexpr std::string_view dev_jwt_secret =
+    "eudiplo-sse-dev-secret-do-not-use-in-production";
+
+struct ServerOptions {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string jwt_secret{dev_jwt_secret};
+  bool jwt_secret_given = false;
+  std::string jwks_file;
+  std::string issuer = "eudiplo-service";
+  std::string audience;
+  std::string tenant_claim = "tenant_id";
+  std::vector<ClientCredentials> clients;  // --client, then the demo client unless disabled
+  bool demo_client = true;
+  std::chrono::seconds heartbeat{15};
+  std::chrono::seconds session_ttl{300};
+  std::chrono::milliseconds retry{3000};
+  std::vector<std::string> cors_origins;
+  std::string base_path;  // normalized: "" or "/a[/b]"
+  std::string tls_cert;
+  std::string tls_key;
+  // Beyond the contract, for benchmarks and quiet runs.
+  unsigned threads = 0;  // 0: one per core
+  bool access_log = true;
+};
+
+enum class ParseOutcome { run, help, error };
+
+// Parses argv[1..]. `--flag value` and `--flag=value` are both accepted. On
+// error, `error` says what was wrong (never echoing a secret).
+ParseOutcome parse_server_options(const std::vector<std::string_view>& args, ServerOptions& out,
+                                  std::string& error);
+
+std::string usage_text();
+
+// The demo client, present unless --no-demo-client.
+ClientCredentials demo_client();
+
+}  // namespace eudiplo_sse::server

@@ -1,0 +1,346 @@
+// The server over real loopback sockets: keep-alive, streaming through the
+// SseWriter (direct writes, back-pressure, close, client leaving), timeouts, stop.
+#include "eudiplo_sse/asio/http_server.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/read.hpp>
+#include <asio/read_until.hpp>
+#include <asio/streambuf.hpp>
+#include <asio/write.hpp>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "catch.hpp"
+
+using namespace eudiplo_sse;
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+
+namespace {
+
+thread_local bool inside_writer_call = false;
+
+// A server on 127.0.0.1:0 run by two threads, with a handler the test supplies.
+class TestServer {
+ public:
+  explicit TestServer(http::RequestHandler handler, http::HttpServerOptions options = {})
+      : server_(io_, std::move(handler), std::move(options)) {
+    REQUIRE_FALSE(server_.listen({asio::ip::make_address("127.0.0.1"), 0}));
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  ~TestServer() {
+    server_.abort();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  std::uint16_t port() const { return server_.local_endpoint().port(); }
+  http::HttpServer& server() { return server_; }
+
+ private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  http::HttpServer server_;
+  std::vector<std::thread> threads_;
+};
+
+// A blocking client.
+class Client {
+ public:
+  explicit Client(std::uint16_t port, int receive_buffer = 0) : socket_(io_) {
+    socket_.open(tcp::v4());
+    if (receive_buffer) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+  }
+  void send(const std::string& text) { asio::write(socket_, asio::buffer(text)); }
+
+  // Reads one response with a Content-Length body (none for a HEAD request).
+  std::string response(bool head_only = false) {
+    const auto n = asio::read_until(socket_, buffer_, "\r\n\r\n");
+    std::string head(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + n);
+    buffer_.consume(n);
+    std::size_t length = 0;
+    if (const auto p = head.find("Content-Length: "); p != std::string::npos && !head_only) {
+      length = std::stoul(head.substr(p + 16));
+    }
+    if (buffer_.size() < length)
+      asio::read(socket_, buffer_, asio::transfer_exactly(length - buffer_.size()));
+    std::string body(asio::buffers_begin(buffer_.data()),
+                     asio::buffers_begin(buffer_.data()) + length);
+    buffer_.consume(length);
+    return head + body;
+  }
+
+  // Everything until the server closes.
+  std::string until_eof() {
+    std::error_code ec;
+    asio::read(socket_, buffer_, asio::transfer_all(), ec);
+    std::string all(asio::buffers_begin(buffer_.data()), asio::buffers_end(buffer_.data()));
+    buffer_.consume(buffer_.size());
+    return all;
+  }
+
+  void close() { socket_.close(); }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_;
+  asio::streambuf buffer_;
+};
+
+// What a streaming handler hands over to the test.
+struct StreamSlot {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::shared_ptr<SseWriter> writer;
+  std::atomic<int> closed_calls{0};
+  std::atomic<int> writable_calls{0};
+  std::atomic<int> callbacks_inside_writer_calls{0};
+
+  http::RequestHandler handler() {
+    return [this](http::HttpExchange& ex) {
+      auto w = ex.respond_stream(200, {{"Content-Type", "text/event-stream"}});
+      w->on_closed([this] {
+        if (inside_writer_call) ++callbacks_inside_writer_calls;
+        ++closed_calls;
+        cv.notify_all();
+      });
+      w->on_writable([this] {
+        if (inside_writer_call) ++callbacks_inside_writer_calls;
+        ++writable_calls;
+        cv.notify_all();
+      });
+      inside_writer_call = true;
+      w->write(make_shared_bytes("retry: 1000\n\n"));
+      inside_writer_call = false;
+      std::lock_guard<std::mutex> lock(mutex);
+      writer = std::move(w);
+      cv.notify_all();
+    };
+  }
+
+  std::shared_ptr<SseWriter> wait_writer() {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(cv.wait_for(lock, 5s, [this] { return writer != nullptr; }));
+    return writer;
+  }
+
+  template <typename Pred>
+  bool wait(Pred pred) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return cv.wait_for(lock, 5s, pred);
+  }
+
+  WriteResult write(const std::string& s) {
+    inside_writer_call = true;
+    const auto r = wait_writer()->write(make_shared_bytes(s));
+    inside_writer_call = false;
+    return r;
+  }
+
+  void close() {
+    inside_writer_call = true;
+    wait_writer()->close();
+    inside_writer_call = false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("keep-alive: several requests on one connection, each answered in order", "[server]") {
+  std::atomic<int> served{0};
+  TestServer server([&](http::HttpExchange& ex) {
+    ++served;
+    ex.respond(http::HttpResponse::json(200, "{\"path\":\"" + ex.request().target + "\"}"));
+  });
+  Client c(server.port());
+  c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.response().find("{\"path\":\"/a\"}") != std::string::npos);
+  c.send(
+      "GET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto b = c.response();
+  const auto rest = c.until_eof();
+  CHECK(b.find("/b") != std::string::npos);
+  CHECK(rest.find("/c") != std::string::npos);
+  CHECK(rest.find("Connection: close") != std::string::npos);
+  CHECK(served == 3);
+}
+
+TEST_CASE("a parse error is answered and the connection closed", "[server]") {
+  TestServer server(
+      [](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, "{}")); });
+  Client c(server.port());
+  c.send("BROKEN\r\n\r\n");
+  const auto text = c.until_eof();
+  CHECK(text.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+  CHECK(text.find("Connection: close") != std::string::npos);
+  // Others are still served.
+  Client d(server.port());
+  d.send("GET / HTTP/1.1\r\n\r\n");
+  CHECK(d.response().rfind("HTTP/1.1 200", 0) == 0);
+}
+
+TEST_CASE("a stream is the head then raw body bytes, ending at close()", "[server]") {
+  StreamSlot slot;
+  TestServer server(slot.handler());
+  Client c(server.port());
+  c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  slot.wait_writer();
+  CHECK(slot.write("id: 1\ndata: a\n\n") == WriteResult::accepted);
+  std::thread other([&] { CHECK(slot.write("id: 2\ndata: b\n\n") == WriteResult::accepted); });
+  other.join();
+  slot.close();
+  CHECK(slot.write("late") == WriteResult::closed);
+  const auto text = c.until_eof();
+  const auto body_at = text.find("\r\n\r\n");
+  REQUIRE(body_at != std::string::npos);
+  const auto head = text.substr(0, body_at);
+  CHECK(head.find("Content-Length") == std::string::npos);
+  CHECK(head.find("Transfer-Encoding") == std::string::npos);
+  CHECK(head.find("Connection: close") != std::string::npos);
+  CHECK(text.substr(body_at + 4) == "retry: 1000\n\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n");
+  REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
+  CHECK(slot.callbacks_inside_writer_calls == 0);
+}
+
+TEST_CASE("a client that leaves fires on_closed once, and the connection is released", "[server]") {
+  StreamSlot slot;
+  TestServer server(slot.handler());
+  {
+    Client c(server.port());
+    c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    slot.wait_writer();
+    REQUIRE(server.server().stats().streams == 1);
+    c.close();
+  }
+  REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
+  CHECK(slot.write("after") == WriteResult::closed);
+  {
+    // The writer is the connection: dropping the last reference frees it.
+    std::lock_guard<std::mutex> lock(slot.mutex);
+    slot.writer.reset();
+  }
+  for (int i = 0; i < 500 && server.server().stats().connections != 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(server.server().stats().connections == 0);
+  CHECK(server.server().stats().streams == 0);
+  CHECK(slot.closed_calls == 1);
+}
+
+TEST_CASE("a client that does not read makes write() answer full, then on_writable", "[server]") {
+  StreamSlot slot;
+  http::HttpServerOptions options;
+  options.stream_high_water = 4096;
+  TestServer server(slot.handler(), options);
+  Client c(server.port(), 4096);
+  c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  slot.wait_writer();
+  const std::string chunk(16 * 1024, 'x');
+  std::size_t accepted = 0;
+  WriteResult r = WriteResult::accepted;
+  // Kernel buffers absorb a few megabytes at most before the queue grows.
+  for (int i = 0; i < 4096 && r == WriteResult::accepted; ++i) {
+    r = slot.write(chunk);
+    if (r != WriteResult::closed) accepted += chunk.size();
+  }
+  REQUIRE(r == WriteResult::full);
+  CHECK(slot.writable_calls == 0);
+  slot.close();  // flushes everything accepted, then ends
+  const auto text = c.until_eof();
+  const auto body = text.substr(text.find("\r\n\r\n") + 4);
+  CHECK(body.size() == std::string("retry: 1000\n\n").size() + accepted);
+  REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
+  CHECK(slot.callbacks_inside_writer_calls == 0);
+}
+
+TEST_CASE("on_writable fires once a full queue has drained", "[server]") {
+  StreamSlot slot;
+  http::HttpServerOptions options;
+  options.stream_high_water = 4096;
+  TestServer server(slot.handler(), options);
+  Client c(server.port(), 4096);
+  c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  slot.wait_writer();
+  const std::string chunk(16 * 1024, 'y');
+  WriteResult r = WriteResult::accepted;
+  for (int i = 0; i < 4096 && r == WriteResult::accepted; ++i) r = slot.write(chunk);
+  REQUIRE(r == WriteResult::full);
+  std::thread reader([&] { c.until_eof(); });
+  REQUIRE(slot.wait([&] { return slot.writable_calls.load() >= 1; }));
+  slot.close();
+  reader.join();
+  CHECK(slot.callbacks_inside_writer_calls == 0);
+}
+
+TEST_CASE("on_closed registered after the end still fires", "[server]") {
+  StreamSlot slot;
+  TestServer server(slot.handler());
+  Client c(server.port());
+  c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto writer = slot.wait_writer();
+  slot.close();
+  c.until_eof();
+  REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
+  std::atomic<int> late{0};
+  writer->on_closed([&] { ++late; });
+  for (int i = 0; i < 500 && late == 0; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(late == 1);
+}
+
+TEST_CASE("sweep() closes connections whose request is overdue", "[server]") {
+  http::HttpServerOptions options;
+  options.request_timeout = 0s;
+  TestServer server([](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, "{}")); },
+                    options);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\n");  // never finished
+  for (int i = 0; i < 100 && server.server().stats().connections == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  CHECK(c.until_eof().empty());
+}
+
+TEST_CASE("stop() ends idle connections and leaves streams to their owner", "[server]") {
+  StreamSlot slot;
+  TestServer server(slot.handler());
+  Client idle(server.port());
+  Client streaming(server.port());
+  streaming.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  slot.wait_writer();
+  for (int i = 0; i < 100 && server.server().stats().connections < 2; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  server.server().stop();
+  CHECK(idle.until_eof().empty());
+  CHECK(slot.write("still open\n") == WriteResult::accepted);
+  slot.close();
+  const auto text = streaming.until_eof();
+  CHECK(text.find("still open\n") != std::string::npos);
+}
+
+TEST_CASE("HEAD gets the head only, for responses and streams alike", "[server]") {
+  TestServer server([](http::HttpExchange& ex) {
+    if (ex.request().target == "/stream") {
+      auto w = ex.respond_stream(200, {{"Content-Type", "text/event-stream"}});
+      CHECK(w->write(make_shared_bytes("data: x\n\n")) == WriteResult::closed);
+      return;
+    }
+    ex.respond(http::HttpResponse::json(200, "{\"a\":1}"));
+  });
+  Client c(server.port());
+  c.send("HEAD /plain HTTP/1.1\r\n\r\n");
+  const auto plain = c.response(true);
+  CHECK(plain.find("Content-Length: 7") != std::string::npos);
+  CHECK(plain.substr(plain.size() - 4) == "\r\n\r\n");
+  c.send("HEAD /stream HTTP/1.1\r\n\r\n");
+  const auto stream = c.until_eof();
+  CHECK(stream.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(stream.substr(stream.size() - 4) == "\r\n\r\n");
+  CHECK(stream.find("data:") == std::string::npos);
+}

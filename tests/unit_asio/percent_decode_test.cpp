@@ -1,0 +1,47 @@
+#include "eudiplo_sse/asio/percent_decode.hpp"
+
+#include "catch.hpp"
+
+using namespace eudiplo_sse::http;
+
+TEST_CASE("percent_decode decodes triplets and keeps '+'", "[percent]") {
+  CHECK(percent_decode("a%20b%2Fc+d") == std::optional<std::string>("a b/c+d"));
+  CHECK(percent_decode("%e2%82%ac") == std::optional<std::string>("\xe2\x82\xac"));
+  CHECK(percent_decode("") == std::optional<std::string>(""));
+}
+
+TEST_CASE("form_decode turns '+' into a space", "[percent]") {
+  CHECK(form_decode("a+b%2B") == std::optional<std::string>("a b+"));
+}
+
+TEST_CASE("bad encodings are refused", "[percent]") {
+  for (const char* bad : {"%", "%4", "a%zz", "%g0", "%0", "ab%", "%00"}) {
+    INFO(bad);
+    CHECK_FALSE(percent_decode(bad));
+    CHECK_FALSE(form_decode(bad));
+  }
+}
+
+TEST_CASE("parse_query splits, decodes and keeps order", "[percent]") {
+  const auto q = parse_query("token=a%2Eb&x&&y=1+2&token=second");
+  REQUIRE(q);
+  REQUIRE(q->size() == 4);
+  CHECK((*q)[0] == std::make_pair(std::string("token"), std::string("a.b")));
+  CHECK((*q)[1] == std::make_pair(std::string("x"), std::string("")));
+  CHECK((*q)[2] == std::make_pair(std::string("y"), std::string("1 2")));
+  REQUIRE(find_param(*q, "token"));
+  CHECK(*find_param(*q, "token") == "a.b");  // the first one
+  CHECK(find_param(*q, "missing") == nullptr);
+  CHECK_FALSE(parse_query("a=1&b=%zz"));
+  CHECK(parse_query("")->empty());
+}
+
+TEST_CASE("decode_path decodes each segment on its own", "[percent]") {
+  const auto p = decode_path("/session/a%2Fb/events");
+  REQUIRE(p);
+  CHECK(*p == std::vector<std::string>{"session", "a/b", "events"});
+  CHECK(*decode_path("/") == std::vector<std::string>{""});
+  CHECK(*decode_path("/a/") == std::vector<std::string>{"a", ""});
+  CHECK_FALSE(decode_path("relative"));
+  CHECK_FALSE(decode_path("/a%2"));
+}
