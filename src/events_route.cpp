@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -14,6 +15,10 @@
 
 namespace eudiplo_sse {
 namespace detail {
+
+inline std::int64_t millis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 // The open streams of one route, in shards so that opening and closing streams
 // on many threads does not contend on one lock, and one heartbeat sweep serves
@@ -26,6 +31,7 @@ class EventsRouteCore final : public StreamOwner {
     Shard& s = shard_for(stream.get());
     std::lock_guard<std::mutex> lock(s.mutex);
     s.streams.emplace(stream.get(), stream);
+    note_expiry(stream->token_expires_at());
     open_.fetch_add(1, std::memory_order_relaxed);
     opened_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -43,6 +49,23 @@ class EventsRouteCore final : public StreamOwner {
 
   void event_sent() override { events_sent_.fetch_add(1, std::memory_order_relaxed); }
 
+  // The earliest token expiry among open streams (an upper bound may be stale
+  // only towards "too early", which costs one needless walk, never a late close).
+  // It lets tick() skip walking tens of thousands of idle streams when neither a
+  // heartbeat nor an expiry is due.
+  void note_expiry(TimePoint t) {
+    const std::int64_t ms = millis(t);
+    std::int64_t cur = earliest_expiry_ms_.load(std::memory_order_relaxed);
+    while (ms < cur && !earliest_expiry_ms_.compare_exchange_weak(cur, ms)) {
+    }
+  }
+  bool expiry_due(TimePoint now) const {
+    return millis(now) >= earliest_expiry_ms_.load(std::memory_order_relaxed);
+  }
+  // Starts a walk that will report every surviving stream's expiry again.
+  void reset_expiry() {
+    earliest_expiry_ms_.store(std::numeric_limits<std::int64_t>::max(), std::memory_order_relaxed);
+  }
   // Calls `fn` on a snapshot of every open stream, outside the shard locks (a
   // stream ending inside `fn` unregisters itself, which takes the shard lock).
   template <typename Fn>
@@ -79,6 +102,7 @@ class EventsRouteCore final : public StreamOwner {
   std::atomic<std::uint64_t> open_{0};
   std::atomic<std::uint64_t> opened_{0};
   std::atomic<std::uint64_t> events_sent_{0};
+  std::atomic<std::int64_t> earliest_expiry_ms_{std::numeric_limits<std::int64_t>::max()};
 };
 
 }  // namespace detail
@@ -110,10 +134,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::int64_t millis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -168,7 +188,7 @@ EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions
       sessions_(sessions),
       options_(options),
       core_(std::make_shared<detail::EventsRouteCore>()) {
-  core_->last_heartbeat_ms = millis(sessions_.now());
+  core_->last_heartbeat_ms = detail::millis(sessions_.now());
 }
 
 EventsRoute::~EventsRoute() { close_all(); }
@@ -218,9 +238,12 @@ EventsResponse EventsRoute::check(const EventsRequest& request) const {
 
 void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> writer) {
   if (!response.is_stream() || !writer) return;
+  // A verifier that sets no expiry (the default TimePoint) means "never".
+  const TimePoint token_expiry = response.principal.expires_at == TimePoint{}
+                                     ? TimePoint::max()
+                                     : response.principal.expires_at;
   auto stream = std::make_shared<detail::EventStream>(
-      std::weak_ptr<detail::StreamOwner>(core_), std::move(writer),
-      response.principal.expires_at);
+      std::weak_ptr<detail::StreamOwner>(core_), std::move(writer), token_expiry);
   core_->add(stream);
 
   std::string preamble;
@@ -245,7 +268,7 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
 
 void EventsRoute::tick() {
   const TimePoint now = sessions_.now();
-  const std::int64_t now_ms = millis(now);
+  const std::int64_t now_ms = detail::millis(now);
   const auto interval_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat).count();
   std::int64_t last = core_->last_heartbeat_ms.load();
@@ -256,12 +279,15 @@ void EventsRoute::tick() {
     append_sse_comment(s, "keep-alive");
     return make_shared_bytes(std::move(s));
   }();
+  if (!beat && !core_->expiry_due(now)) return;
+  core_->reset_expiry();
   core_->for_each([&](detail::EventStream& stream) {
     if (stream.token_expires_at() <= now) {
       stream.end();
-    } else if (beat) {
-      stream.heartbeat(keep_alive);
+      return;
     }
+    core_->note_expiry(stream.token_expires_at());
+    if (beat) stream.heartbeat(keep_alive);
   });
 }
 

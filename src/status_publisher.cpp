@@ -1,7 +1,6 @@
 #include "eudiplo_sse/status_publisher.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -12,6 +11,11 @@
 
 namespace eudiplo_sse {
 namespace detail {
+
+// How many deliveries the current thread is inside. A cancel() from inside any
+// callback must not wait for another subscriber's delivery: that one may be
+// waiting for this one (A drops B while B drops A) and neither would return.
+thread_local int delivery_depth = 0;
 
 // One subscriber's mailbox: a single slot holding the newest undelivered event,
 // drained by whichever thread finds it idle. Holding one slot is what bounds
@@ -37,20 +41,19 @@ class Subscriber {
       StatusEventPtr next = std::move(pending_);
       pending_.reset();
       lock.unlock();
+      ++delivery_depth;
       try {
         callback_(next);
       } catch (...) {
         // A subscriber's failure must not break the publisher or its peers.
       }
+      --delivery_depth;
       lock.lock();
     }
     delivering_ = false;
     deliverer_ = std::thread::id();
     StatusPublisher::Callback dead;
-    if (cancelled_) {
-      dead = std::move(callback_);
-      idle_.notify_all();
-    }
+    if (cancelled_) dead = std::move(callback_);
     lock.unlock();
     // `dead` (and whatever it captured) is destroyed here, outside the lock.
   }
@@ -58,14 +61,24 @@ class Subscriber {
   // Stops deliveries. Waits for a delivery running on another thread, so that
   // the callback's captures may be destroyed right after; returns at once when
   // called from inside the callback itself.
+  //
+  // The wait yields instead of sleeping on a condition variable: callbacks are
+  // short by contract, the wait is rare, and a condition variable would cost
+  // 48 bytes in every one of tens of thousands of idle subscribers.
   void cancel() {
     StatusPublisher::Callback dead;
     std::unique_lock<std::mutex> lock(mutex_);
     cancelled_ = true;
     pending_.reset();
     if (delivering_) {
-      if (deliverer_ == std::this_thread::get_id()) return;
-      idle_.wait(lock, [this] { return !delivering_; });
+      // From inside a callback (this one's or another's), mark and return; the
+      // running delivery stops after its current callback and drops it.
+      if (deliverer_ == std::this_thread::get_id() || delivery_depth > 0) return;
+      while (delivering_) {
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
+      }
     }
     dead = std::move(callback_);
     lock.unlock();
@@ -74,7 +87,6 @@ class Subscriber {
  private:
   const std::string key_;
   std::mutex mutex_;
-  std::condition_variable idle_;
   StatusEventPtr pending_;
   std::uint64_t newest_ = 0;  // highest version accepted (delivered or pending)
   bool delivering_ = false;

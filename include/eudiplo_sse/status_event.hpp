@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "eudiplo_sse/session.hpp"
 #include "eudiplo_sse/shared_bytes.hpp"
@@ -17,8 +18,14 @@ struct StatusEvent {
   SessionStatus status = SessionStatus::active;
   std::uint64_t version = 0;
   TimePoint updated_at{};
-  std::string json;  // {"id","status","updatedAt"}
-  std::string sse;   // "id: <version>\ndata: <json>\n\n"
+  std::string sse;  // "id: <version>\ndata: <json>\n\n", the bytes every subscriber gets
+
+  // The data: {"id","status","updatedAt"} (one line, a view into `sse`).
+  std::string_view json() const noexcept {
+    return std::string_view(sse).substr(json_offset, json_length);
+  }
+  std::size_t json_offset = 0;
+  std::size_t json_length = 0;
 };
 
 using StatusEventPtr = std::shared_ptr<const StatusEvent>;

@@ -42,8 +42,10 @@ class StatusPublisher {
   using Loader = std::function<StatusEventPtr()>;
 
   // Ends a subscription when destroyed or reset(). After reset() returns, the
-  // callback is not running and will not run again, except when reset() is
-  // called from inside that callback, which is allowed and returns at once.
+  // callback is not running and will not run again. Called from inside any
+  // subscriber's callback, reset() does not wait (two callbacks dropping each
+  // other's subscriptions would otherwise wait forever): no new delivery starts,
+  // but one already running on another thread may still be finishing.
   class Subscription {
    public:
     Subscription() = default;

@@ -16,7 +16,7 @@ struct Principal {
   std::string tenant;   // from the configured tenant claim; never empty on success
   std::string subject;  // `sub`, may be empty
   std::vector<std::string> roles;
-  TimePoint expires_at{};  // `exp`; streams end when it passes
+  TimePoint expires_at{};  // `exp`; streams end when it passes (left default: never)
 };
 
 struct VerifyResult {

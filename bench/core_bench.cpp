@@ -1,0 +1,238 @@
+// Core micro-benchmarks (issue 2): formatting one status event, delivering one
+// change to 1, 10 and 1,000 subscribers of a session, and store transitions from
+// one and two threads. Results and the command: docs/benchmarks_core.md.
+//
+//   build-release/bench/eudiplo_sse_core_bench --benchmark_min_time=1
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "eudiplo_sse/in_memory_session_store.hpp"
+#include "eudiplo_sse/session.hpp"
+#include "eudiplo_sse/session_json.hpp"
+#include "eudiplo_sse/sse_format.hpp"
+#include "eudiplo_sse/status_event.hpp"
+#include "eudiplo_sse/status_publisher.hpp"
+
+using eudiplo_sse::Session;
+using eudiplo_sse::SessionStatus;
+using eudiplo_sse::StatusEventPtr;
+using eudiplo_sse::StatusPublisher;
+using eudiplo_sse::TimePoint;
+
+namespace {
+
+// 2026-01-15T12:00:00.000Z
+const TimePoint kT0{std::chrono::seconds(1768478400)};
+
+Session sample_session(std::string id = "0f8c2a7e-1b2d-4c3e-9f40-5a6b7c8d9e0f") {
+  Session s;
+  s.id = std::move(id);
+  s.tenant = "tenant-a";
+  s.status = SessionStatus::fetched;
+  s.version = 1;
+  s.created_at = kT0;
+  s.updated_at = kT0 + std::chrono::milliseconds(1234);
+  s.expires_at = kT0 + std::chrono::minutes(5);
+  return s;
+}
+
+// --- Formatting --------------------------------------------------------------------
+
+// The whole per-change cost paid once per event: JSON, SSE framing, one allocation.
+void BM_MakeStatusEvent(benchmark::State& state) {
+  Session s = sample_session();
+  for (auto _ : state) {
+    ++s.version;
+    StatusEventPtr e = eudiplo_sse::make_status_event(s);
+    benchmark::DoNotOptimize(e.get());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_MakeStatusEvent);
+
+// Its two parts, to see where the time goes.
+void BM_StatusEventJson(benchmark::State& state) {
+  Session s = sample_session();
+  for (auto _ : state) {
+    ++s.version;
+    std::string json = eudiplo_sse::status_event_json(s);
+    benchmark::DoNotOptimize(json.data());
+  }
+}
+BENCHMARK(BM_StatusEventJson);
+
+void BM_AppendSseEvent(benchmark::State& state) {
+  const std::string json = eudiplo_sse::status_event_json(sample_session());
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(eudiplo_sse::append_sse_event(out, {"12345", "", json}));
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_AppendSseEvent);
+
+// --- Delivery ----------------------------------------------------------------------
+
+// One publish() to a session with N subscribers whose callbacks do minimal work;
+// the cost is reported per delivery (items = subscribers reached). Events are made
+// ahead of time in batches so formatting is not in the timed loop.
+void BM_PublishDelivery(benchmark::State& state) {
+  const auto subscribers = static_cast<std::size_t>(state.range(0));
+  StatusPublisher publisher;
+  Session s = sample_session();
+  std::uint64_t delivered = 0;
+  std::vector<StatusPublisher::Subscription> subs;
+  subs.reserve(subscribers);
+  for (std::size_t i = 0; i < subscribers; ++i) {
+    subs.push_back(publisher.subscribe(
+        s.tenant, s.id, [&delivered](const StatusEventPtr&) { ++delivered; },
+        [] { return StatusEventPtr(); }));
+  }
+  // Other sessions in the publisher, as in a server: 10,000 with one subscriber each.
+  std::vector<StatusPublisher::Subscription> others;
+  for (int i = 0; i < 10000; ++i) {
+    others.push_back(publisher.subscribe(
+        s.tenant, "other-" + std::to_string(i), [](const StatusEventPtr&) {},
+        [] { return StatusEventPtr(); }));
+  }
+
+  constexpr std::size_t kBatch = 4096;
+  std::vector<StatusEventPtr> batch;
+  batch.reserve(kBatch);
+  auto refill = [&] {
+    batch.clear();
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      ++s.version;
+      batch.push_back(eudiplo_sse::make_status_event(s));
+    }
+  };
+  refill();
+  std::size_t next = 0;
+  for (auto _ : state) {
+    if (next == kBatch) {
+      state.PauseTiming();
+      refill();
+      next = 0;
+      state.ResumeTiming();
+    }
+    publisher.publish(batch[next++]);
+  }
+  const auto deliveries =
+      static_cast<double>(state.iterations()) * static_cast<double>(subscribers);
+  if (static_cast<double>(delivered) != deliveries) state.SkipWithError("deliveries lost");
+  state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
+  state.counters["per_delivery"] =
+      benchmark::Counter(deliveries, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_PublishDelivery)->Arg(1)->Arg(10)->Arg(1000);
+
+// --- Store transitions ---------------------------------------------------------------
+
+// Each thread drives its own sessions through active -> fetched -> completed, two
+// transitions per session, against one shared store. Sessions are created before
+// the timed loop; iterations are fixed so each thread knows how many it needs.
+constexpr std::int64_t kTransitionsPerThread = 1000000;
+
+// One store per shard count, made before main() so threads never race to make it.
+eudiplo_sse::InMemorySessionStore g_one_shard({1, std::chrono::seconds(3600)});
+eudiplo_sse::InMemorySessionStore g_default_shards({64, std::chrono::seconds(3600)});
+eudiplo_sse::InMemorySessionStore g_many_shards({1024, std::chrono::seconds(3600)});
+
+eudiplo_sse::InMemorySessionStore& store_with_shards(std::int64_t shards) {
+  return shards == 1 ? g_one_shard : shards == 64 ? g_default_shards : g_many_shards;
+}
+
+std::atomic<int> g_run{0};
+
+void BM_StoreTransitions(benchmark::State& state) {
+  auto& store = store_with_shards(state.range(0));
+  // Unique ids per run and thread, so runs and threads never share a session.
+  const std::string prefix = "r" + std::to_string(g_run.fetch_add(1)) + "-";
+  std::vector<std::string> ids;
+  ids.reserve(kTransitionsPerThread / 2);
+  Session s = sample_session();
+  s.status = SessionStatus::active;
+  s.tenant = "tenant-" + std::to_string(state.thread_index());
+  for (std::int64_t i = 0; i < kTransitionsPerThread / 2; ++i) {
+    s.id = prefix + std::to_string(i);
+    if (store.create(s)) {
+      state.SkipWithError("create failed");
+      break;
+    }
+    ids.push_back(s.id);
+  }
+  const TimePoint now = kT0 + std::chrono::seconds(1);
+  std::size_t i = 0;
+  bool second = false;
+  std::int64_t refused = 0;
+  for (auto _ : state) {
+    auto r = store.transition(s.tenant, ids[i],
+                              second ? SessionStatus::completed : SessionStatus::fetched, now);
+    refused += r.changed ? 0 : 1;
+    if (second) ++i;
+    second = !second;
+  }
+  if (refused != 0) state.SkipWithError("a transition was refused");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  // Every thread has left the timed loop (it ends on a barrier) and the next run
+  // starts after this one's threads are joined: empty the store for it, so every
+  // run sees the same store size.
+  if (state.thread_index() == 0) store.expire_due(kT0 + std::chrono::hours(24 * 365));
+}
+BENCHMARK(BM_StoreTransitions)
+    ->ArgName("shards")
+    ->Arg(64)
+    ->Arg(1)
+    ->Arg(1024)
+    ->Iterations(kTransitionsPerThread)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+
+// The same work per operation with nothing shared (a private map per thread, no
+// lock): what this machine gives two threads when they do not contend at all. The
+// store's two-thread gain is judged against this one's.
+void BM_PrivateMapBaseline(benchmark::State& state) {
+  std::unordered_map<std::string, Session> map;
+  std::vector<std::string> ids;
+  Session s = sample_session();
+  s.tenant = "tenant-" + std::to_string(state.thread_index());
+  for (std::int64_t i = 0; i < kTransitionsPerThread / 2; ++i) {
+    s.id = "p-" + std::to_string(i);
+    ids.push_back(s.id);
+    map.emplace(s.id + "\n" + s.tenant, s);
+  }
+  std::size_t i = 0;
+  bool second = false;
+  for (auto _ : state) {
+    std::string key;
+    key.reserve(ids[i].size() + 1 + s.tenant.size());
+    key.append(ids[i]).push_back('\n');
+    key.append(s.tenant);
+    auto it = map.find(key);
+    it->second.status = second ? SessionStatus::completed : SessionStatus::fetched;
+    ++it->second.version;
+    Session copy = it->second;
+    benchmark::DoNotOptimize(copy.version);
+    if (second) ++i;
+    second = !second;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_PrivateMapBaseline)
+    ->Iterations(kTransitionsPerThread)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
