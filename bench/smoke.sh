@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# A small run of the load generator against eudiplo_sse_server, so that it cannot rot: a few
+# hundred streams, a few seconds per scenario. Fails (exit 1) when an event is lost, a request
+# or stream fails, or the wire format deviates from docs/contract.md.
+#
+#   bench/smoke.sh <path-to-eudiplo_sse_server> [path-to-eudiplo_sse_loadgen]
+#
+# Without the second argument (or $LOADGEN) the load generator is built (Release) in
+# <server build dir>/bench-loadgen-smoke from bench/loadgen.
+set -euo pipefail
+
+if [[ $# -lt 1 ]]; then
+  echo "usage: $0 <path-to-eudiplo_sse_server> [path-to-eudiplo_sse_loadgen]" >&2
+  exit 2
+fi
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SERVER=$(realpath "$1")
+LOADGEN=${2:-${LOADGEN:-}}
+[[ -x $SERVER ]] || { echo "smoke: no server binary at $SERVER" >&2; exit 2; }
+
+if [[ -z $LOADGEN ]]; then
+  BUILD=$(dirname "$(dirname "$SERVER")")/bench-loadgen-smoke
+  GENERATOR=()
+  command -v ninja > /dev/null && GENERATOR=(-G Ninja)
+  cmake -S "$ROOT/bench/loadgen" -B "$BUILD" "${GENERATOR[@]}" -DCMAKE_BUILD_TYPE=Release > /dev/null
+  cmake --build "$BUILD" -j 2 > /dev/null
+  LOADGEN=$BUILD/eudiplo_sse_loadgen
+fi
+[[ -x $LOADGEN ]] || { echo "smoke: no load generator at $LOADGEN" >&2; exit 2; }
+
+ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+WORK=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2> /dev/null; then
+    kill -TERM "$SERVER_PID" 2> /dev/null || true
+    wait "$SERVER_PID" 2> /dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+SECRET=smoke-secret-0123456789abcdef0123456789abcdef
+"$SERVER" --listen 127.0.0.1:0 --jwt-secret "$SECRET" --heartbeat 1 --session-ttl 600 \
+  > "$WORK/server.out" 2> "$WORK/server.err" &
+SERVER_PID=$!
+URL=
+for _ in $(seq 100); do
+  URL=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$WORK/server.out" | head -n 1)
+  [[ -n $URL ]] && break
+  kill -0 "$SERVER_PID" 2> /dev/null || break
+  sleep 0.1
+done
+if [[ -z $URL ]]; then
+  echo "smoke: the server did not print 'listening on http://HOST:PORT'" >&2
+  cat "$WORK/server.out" "$WORK/server.err" >&2
+  exit 1
+fi
+
+status=0
+"$LOADGEN" --url "$URL" --server-pid "$SERVER_PID" --label eudiplo_sse --jwt-secret "$SECRET" \
+  --scenarios burst,sustained,admission_hs256,churn,idle \
+  --burst-sessions 300 --burst-timeout 20 \
+  --sustained-streams 300 --sustained-rate 300 --sustained-seconds 3 --drain-timeout 5 \
+  --admission-seconds 2 --admission-sessions 50 --admission-concurrency 16 --admission-tokens 20000 \
+  --churn-seconds 2 --churn-warmup 0.5 --churn-sessions 50 --churn-concurrency 16 \
+  --idle-streams 300 --idle-seconds 2.5 --heartbeat 1 \
+  --setup-timeout 30 --json "$WORK/smoke.json" --fail-on-loss --fail-on-deviation || status=$?
+
+kill -TERM "$SERVER_PID"
+server_status=0
+wait "$SERVER_PID" || server_status=$?
+SERVER_PID=
+if [[ $server_status -ne 0 ]]; then
+  echo "smoke: note: the server exited with status $server_status on SIGTERM (contract: 0)" >&2
+fi
+if [[ $status -ne 0 ]]; then
+  echo "smoke: FAILED (load generator exit status $status)" >&2
+  exit 1
+fi
+echo "smoke: passed"
