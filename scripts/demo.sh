@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 checkout to a live event stream: installs the missing
-# packages, builds eudiplo_sse_server (Release, in ./build), starts it with the
+# packages, builds eudiplo_sse_server (Release, in ./build/demo), starts it with the
 # in-memory store and the demo client, and prints the curl commands to try it.
 #
 #   ./scripts/demo.sh                 listen on 127.0.0.1:8080
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${PORT:-8080}"
-build_dir="${BUILD_DIR:-build}"
+build_dir="${BUILD_DIR:-build/demo}"
 packages=(cmake ninja-build g++ libasio-dev rapidjson-dev libssl-dev pkg-config curl)
 
 step() { printf '\n==> %s\n' "$*"; }
