@@ -785,6 +785,11 @@ test('--no-demo-client leaves only the --client clients', async () => {
 
 test('without --jwt-secret a development secret is used, with a warning', async () => {
   await withServer([], async (srv) => {
+    // stdout and stderr are separate pipes: the warning (written first) may reach
+    // us after the listening line, so give it a moment.
+    for (let i = 0; i < 40 && !/warn/i.test(srv.stderr); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.match(srv.stdout + srv.stderr, /warn/i, 'a warning about the development secret');
     const token = await getToken(srv);
     assert.ok(!verifyHs256(token, JWT_SECRET), 'not signed with the test secret');
