@@ -148,6 +148,15 @@ struct StreamSlot {
   }
 };
 
+// Drops the test's reference to the stream's writer at the end of a test.
+struct WriterRelease {
+  StreamSlot& slot;
+  ~WriterRelease() {
+    std::lock_guard<std::mutex> lock(slot.mutex);
+    slot.writer.reset();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("keep-alive: several requests on one connection, each answered in order", "[server]") {
@@ -186,6 +195,9 @@ TEST_CASE("a parse error is answered and the connection closed", "[server]") {
 TEST_CASE("a stream is the head then raw body bytes, ending at close()", "[server]") {
   StreamSlot slot;
   TestServer server(slot.handler());
+  // Declared after the server, so destroyed first: a writer (and the
+  // connection it keeps alive) must not outlive the io_context.
+  const WriterRelease release_writer{slot};
   Client c(server.port());
   c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
   slot.wait_writer();
@@ -209,6 +221,9 @@ TEST_CASE("a stream is the head then raw body bytes, ending at close()", "[serve
 TEST_CASE("a client that leaves fires on_closed once, and the connection is released", "[server]") {
   StreamSlot slot;
   TestServer server(slot.handler());
+  // Declared after the server, so destroyed first: a writer (and the
+  // connection it keeps alive) must not outlive the io_context.
+  const WriterRelease release_writer{slot};
   {
     Client c(server.port());
     c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -236,6 +251,9 @@ TEST_CASE("a client that does not read makes write() answer full, then on_writab
   http::HttpServerOptions options;
   options.stream_high_water = 4096;
   TestServer server(slot.handler(), options);
+  // Declared after the server, so destroyed first: a writer (and the
+  // connection it keeps alive) must not outlive the io_context.
+  const WriterRelease release_writer{slot};
   Client c(server.port(), 4096);
   c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
   slot.wait_writer();
@@ -262,6 +280,9 @@ TEST_CASE("on_writable fires once a full queue has drained", "[server]") {
   http::HttpServerOptions options;
   options.stream_high_water = 4096;
   TestServer server(slot.handler(), options);
+  // Declared after the server, so destroyed first: a writer (and the
+  // connection it keeps alive) must not outlive the io_context.
+  const WriterRelease release_writer{slot};
   Client c(server.port(), 4096);
   c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
   slot.wait_writer();
@@ -279,6 +300,9 @@ TEST_CASE("on_writable fires once a full queue has drained", "[server]") {
 TEST_CASE("on_closed registered after the end still fires", "[server]") {
   StreamSlot slot;
   TestServer server(slot.handler());
+  // Declared after the server, so destroyed first: a writer (and the
+  // connection it keeps alive) must not outlive the io_context.
+  const WriterRelease release_writer{slot};
   Client c(server.port());
   c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
   auto writer = slot.wait_writer();
@@ -309,6 +333,9 @@ TEST_CASE("sweep() closes connections whose request is overdue", "[server]") {
 TEST_CASE("stop() ends idle connections and leaves streams to their owner", "[server]") {
   StreamSlot slot;
   TestServer server(slot.handler());
+  // Declared after the server, so destroyed first: a writer (and the
+  // connection it keeps alive) must not outlive the io_context.
+  const WriterRelease release_writer{slot};
   Client idle(server.port());
   Client streaming(server.port());
   streaming.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
