@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "eudiplo_sse/events_route.hpp"
+
 namespace eudiplo_sse::http {
 namespace {
 
@@ -38,67 +40,11 @@ HttpResponse HttpResponse::error(int status, std::string_view message) {
   return json(status, error_json(status, message));
 }
 
-std::string_view status_text(int status) noexcept {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out.append("\\u00");
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 0xf]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
+// One table for the library's refusals and the adapter's own answers.
+std::string_view status_text(int status) noexcept { return reason_phrase(status); }
 
 std::string error_json(int status, std::string_view message) {
-  std::string out = "{\"statusCode\":";
-  out.append(std::to_string(status));
-  out.append(",\"error\":");
-  append_json_string(out, status_text(status));
-  out.append(",\"message\":");
-  append_json_string(out, message);
-  out.push_back('}');
-  return out;
+  return error_body(status, message);
 }
 
 std::string serialize_head(int status, const std::vector<HttpField>& fields,

@@ -28,11 +28,9 @@ struct HttpResponse {
 // "OK", "Not Found", ...; "Unknown" for codes this server never sends.
 std::string_view status_text(int status) noexcept;
 
-// {"statusCode":N,"error":"<status_text>","message":"<message>"}.
+// {"statusCode":N,"error":"<status_text>","message":"<message>"}: the library's
+// error_body(), so the adapter's own errors look exactly like the route's.
 std::string error_json(int status, std::string_view message);
-
-// Appends `text` as a JSON string literal (with quotes), escaping as RFC 8259 requires.
-void append_json_string(std::string& out, std::string_view text);
 
 // Status line and fields, ending with the blank line. `content_length` is written
 // when set; `keep_alive == false` adds `Connection: close`.
