@@ -8,11 +8,13 @@
 #   bench/run.sh [--quick] [--skip-build] [--servers "eudiplo_sse nestjs"] [--scenarios "idle burst"]
 #
 # --quick shrinks every count and duration (a trial run of the machinery, a few minutes);
-# the full run takes about 20 minutes on 2 cores. Environment: BUILD_DIR (default
-# build-bench), RESULTS_DIR (default bench/results).
+# the full run takes 15-20 minutes on 2 cores. Environment: BUILD_DIR (default build-bench),
+# RESULTS_DIR (default bench/results), QUIET_WAIT / OTHER_LIMIT / ATTEMPTS (waiting for, and
+# re-running scenarios disturbed by, other processes; see below).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COMMAND_LINE="bench/run.sh${*:+ $*}"
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
 RESULTS=${RESULTS_DIR:-$ROOT/bench/results}
 SERVERS="eudiplo_sse express_better_sse nestjs"
@@ -70,8 +72,13 @@ wait_for_quiet() {
 
 log() { printf '[run.sh %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
-SERVER_BIN=$BUILD/examples/server/eudiplo_sse_server
-[[ -x $SERVER_BIN ]] || SERVER_BIN=$BUILD/examples/eudiplo_sse_server
+# The newest eudiplo_sse_server under the build's examples/ (its place has moved before: a stale
+# copy elsewhere in the tree must not be benchmarked).
+newest_server() {
+  find "$BUILD/examples" -type f -name eudiplo_sse_server -perm -u+x -printf '%T@ %p\n' 2> /dev/null |
+    sort -n | tail -n 1 | cut -d' ' -f2-
+}
+SERVER_BIN=$(newest_server)
 LOADGEN=$BUILD/loadgen/eudiplo_sse_loadgen
 if [[ $SKIP_BUILD -eq 0 ]]; then
   log "building eudiplo_sse_server and eudiplo_sse_loadgen (Release) in $BUILD"
@@ -80,7 +87,7 @@ if [[ $SKIP_BUILD -eq 0 ]]; then
   ninja -C "$BUILD" -j 2 eudiplo_sse_server > /dev/null
   cmake -S "$ROOT/bench/loadgen" -B "$BUILD/loadgen" -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
   ninja -C "$BUILD/loadgen" -j 2 > /dev/null
-  SERVER_BIN=$(find "$BUILD/examples" -type f -name eudiplo_sse_server -perm -u+x | head -n 1)
+  SERVER_BIN=$(newest_server)
   log "installing the Node.js peers (npm ci)"
   (cd "$ROOT/bench/peers/nestjs" && npm ci --no-audit --no-fund --loglevel=error > /dev/null &&
      npm run --silent build)
@@ -161,6 +168,7 @@ mkdir -p "$RAW"
   echo "kernel:   $(uname -sr)"
   echo "compiler: $(c++ --version | head -n 1) (Release build)"
   echo "node:     $(node --version)"
+  echo "server:   $SERVER_BIN (built $(date -u -r "$SERVER_BIN" '+%Y-%m-%d %H:%M:%S UTC' 2> /dev/null))"
   echo "pinning:  server on CPU 0 (taskset -c 0), load generator on CPU 1 (taskset -c 1)"
   echo "limits:   open files $(ulimit -n); loopback source addresses 127.0.0.2-127.0.0.9"
   [[ $QUICK -eq 1 ]] && echo "mode:     --quick (reduced counts, not the full benchmark)"
@@ -205,10 +213,8 @@ for server in $SERVERS; do
   done
 done
 
-command_line="bench/run.sh"
-[[ $QUICK -eq 1 ]] && command_line+=" --quick"
 node "$ROOT/bench/loadgen/report.mjs" --out "$RESULTS/$STAMP.md" --json "$RESULTS/$STAMP.json" \
-  --machine "$WORK/machine.txt" --command "$command_line" \
+  --machine "$WORK/machine.txt" --command "$COMMAND_LINE" \
   --title "Load benchmark $STAMP" "$RAW"/*.json
 log "wrote $RESULTS/$STAMP.md and $RESULTS/$STAMP.json"
 [[ $failures -eq 0 ]] || log "$failures runs of the load generator failed"

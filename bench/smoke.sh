@@ -6,7 +6,7 @@
 #   bench/smoke.sh <path-to-eudiplo_sse_server> [path-to-eudiplo_sse_loadgen]
 #
 # Without the second argument (or $LOADGEN) the load generator is built (Release) in
-# <server build dir>/bench-loadgen-smoke from bench/loadgen.
+# <the server's build dir>/bench-loadgen-smoke from bench/loadgen.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -19,7 +19,11 @@ LOADGEN=${2:-${LOADGEN:-}}
 [[ -x $SERVER ]] || { echo "smoke: no server binary at $SERVER" >&2; exit 2; }
 
 if [[ -z $LOADGEN ]]; then
-  BUILD=$(dirname "$(dirname "$SERVER")")/bench-loadgen-smoke
+  # The server's CMake build directory: the nearest ancestor holding a CMakeCache.txt.
+  BUILD=$(dirname "$SERVER")
+  while [[ $BUILD != / && ! -f $BUILD/CMakeCache.txt ]]; do BUILD=$(dirname "$BUILD"); done
+  [[ -f $BUILD/CMakeCache.txt ]] || BUILD=$(dirname "$SERVER")
+  BUILD=$BUILD/bench-loadgen-smoke
   GENERATOR=()
   command -v ninja > /dev/null && GENERATOR=(-G Ninja)
   cmake -S "$ROOT/bench/loadgen" -B "$BUILD" "${GENERATOR[@]}" -DCMAKE_BUILD_TYPE=Release > /dev/null

@@ -29,8 +29,8 @@ if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 1) + '\n')
 
 const OURS = 'eudiplo_sse';
 const preferred = [OURS, 'express_better_sse', 'nestjs'];
-const servers = [...new Set(results.map((r) => r.server))].sort(
-  (a, b) => (preferred.indexOf(a) + 99) % 100 - (preferred.indexOf(b) + 99) % 100);
+const rank = (server) => (preferred.includes(server) ? preferred.indexOf(server) : preferred.length);
+const servers = [...new Set(results.map((r) => r.server))].sort((a, b) => rank(a) - rank(b));
 const find = (server, scenario) => results.find((r) => r.server === server && r.scenario === scenario);
 const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 

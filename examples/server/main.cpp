@@ -1,6 +1,9 @@
 // eudiplo_sse_server: the whole contract (sections 3 and 5) in one binary for local
 // testing: the events stream, the session API around it, a client-credentials token
 // endpoint, health and metrics, over HTTP or HTTPS.
+#include <sched.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -39,6 +42,17 @@ using namespace eudiplo_sse;
 
 constexpr int exit_usage = 2;
 constexpr auto shutdown_grace = std::chrono::seconds(2);
+
+// CPUs this process may run on: hardware_concurrency() ignores the affinity mask,
+// so a server pinned with taskset would start more I/O threads than it has cores.
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 void say(const std::string& line) {
   std::fprintf(stderr, "eudiplo_sse_server: %s\n", line.c_str());
@@ -95,7 +109,7 @@ int run(const server::ServerOptions& opts) {
   }
 
   const unsigned threads =
-      opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+      opts.threads ? opts.threads : usable_cpus();
   asio::io_context io(static_cast<int>(threads));
 
   asio::ip::tcp::endpoint endpoint;
