@@ -138,7 +138,8 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string_view select_token(std::string_view authorization, std::string_view query_token) noexcept {
+std::string_view select_token(std::string_view authorization,
+                              std::string_view query_token) noexcept {
   const std::string_view auth = trim(authorization);
   if (iequals_prefix(auth, "bearer ")) {
     const std::string_view token = trim(auth.substr(7));
@@ -250,8 +251,8 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
   const TimePoint token_expiry = response.principal.expires_at == TimePoint{}
                                      ? TimePoint::max()
                                      : response.principal.expires_at;
-  auto stream = std::make_shared<detail::EventStream>(
-      std::weak_ptr<detail::StreamOwner>(core_), std::move(writer), token_expiry);
+  auto stream = std::make_shared<detail::EventStream>(std::weak_ptr<detail::StreamOwner>(core_),
+                                                      std::move(writer), token_expiry);
   core_->add(stream);
 
   std::string preamble;

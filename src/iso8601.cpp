@@ -115,8 +115,8 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) noexcept {
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) {
     return std::nullopt;
   }
-  const std::int64_t total = days_from_civil(y, mo, d) * ms_per_day +
-                             ((h * 60 + mi) * 60 + sec) * std::int64_t{1000} + ms;
+  const std::int64_t total =
+      days_from_civil(y, mo, d) * ms_per_day + ((h * 60 + mi) * 60 + sec) * std::int64_t{1000} + ms;
   // Valid text can name an instant the clock's duration cannot hold (nanoseconds
   // span 1677..2262): refuse it rather than wrap around.
   const std::int64_t lo = std::chrono::ceil<Millis>(TimePoint::min().time_since_epoch()).count();

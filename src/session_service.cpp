@@ -10,7 +10,9 @@
 namespace eudiplo_sse {
 
 SessionService::SessionService(SessionStore& store, StatusPublisher& publisher, ClockFn clock)
-    : store_(store), publisher_(publisher), clock_(clock ? std::move(clock) : ClockFn(system_now)) {}
+    : store_(store),
+      publisher_(publisher),
+      clock_(clock ? std::move(clock) : ClockFn(system_now)) {}
 
 CreateResult SessionService::create(std::string_view tenant, std::chrono::seconds ttl,
                                     std::string_view id) {

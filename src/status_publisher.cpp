@@ -117,7 +117,8 @@ class PublisherCore {
     PublisherShard& shard = shard_for(sub->key());
     std::lock_guard<std::mutex> lock(shard.mutex);
     auto& list = shard.topics[sub->key()];
-    auto grown = list ? std::make_shared<SubscriberList>(*list) : std::make_shared<SubscriberList>();
+    auto grown =
+        list ? std::make_shared<SubscriberList>(*list) : std::make_shared<SubscriberList>();
     grown->push_back(sub);
     list = std::move(grown);
     count_.fetch_add(1, std::memory_order_relaxed);

@@ -108,8 +108,7 @@ int run(const server::ServerOptions& opts) {
     }
   }
 
-  const unsigned threads =
-      opts.threads ? opts.threads : usable_cpus();
+  const unsigned threads = opts.threads ? opts.threads : usable_cpus();
   asio::io_context io(static_cast<int>(threads));
 
   asio::ip::tcp::endpoint endpoint;

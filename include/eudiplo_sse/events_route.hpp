@@ -111,7 +111,8 @@ class EventsRoute {
 
 // Extracts the token: a `Bearer` Authorization header wins over the query
 // parameter. Empty when there is none.
-std::string_view select_token(std::string_view authorization, std::string_view query_token) noexcept;
+std::string_view select_token(std::string_view authorization,
+                              std::string_view query_token) noexcept;
 
 // The JSON error body of the contract: {"statusCode":N,"error":"...","message":"..."}.
 std::string error_body(int status, std::string_view message);

@@ -18,8 +18,7 @@ std::optional<SessionStatus> parse_session_status(std::string_view text) noexcep
 
 // completed, expired and failed are final: no later change is accepted.
 constexpr bool is_terminal(SessionStatus s) noexcept {
-  return s == SessionStatus::completed || s == SessionStatus::expired ||
-         s == SessionStatus::failed;
+  return s == SessionStatus::completed || s == SessionStatus::expired || s == SessionStatus::failed;
 }
 
 // Whether `from -> to` is a change the contract allows. Same status is not a

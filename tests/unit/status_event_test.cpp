@@ -43,7 +43,8 @@ TEST_CASE("make_status_event formats the SSE bytes once: id then data", "[status
   for (std::uint64_t version : {std::uint64_t{1}, std::uint64_t{42}, UINT64_MAX}) {
     const Session s = sample(version, SessionStatus::fetched);
     auto e = eudiplo_sse::make_status_event(s);
-    CHECK(e->sse == "id: " + std::to_string(version) + "\ndata: " + std::string(e->json()) + "\n\n");
+    CHECK(e->sse ==
+          "id: " + std::to_string(version) + "\ndata: " + std::string(e->json()) + "\n\n");
 
     auto p = eudiplo_sse::test::EventStreamParser::parse(e->sse);
     REQUIRE(p.events().size() == 1);

@@ -43,9 +43,7 @@ HttpResponse HttpResponse::error(int status, std::string_view message) {
 // One table for the library's refusals and the adapter's own answers.
 std::string_view status_text(int status) noexcept { return reason_phrase(status); }
 
-std::string error_json(int status, std::string_view message) {
-  return error_body(status, message);
-}
+std::string error_json(int status, std::string_view message) { return error_body(status, message); }
 
 std::string serialize_head(int status, const std::vector<HttpField>& fields,
                            std::optional<std::size_t> content_length, bool keep_alive) {
