@@ -569,9 +569,9 @@ void HttpConnection<Stream>::finish_if_closing_locked() {
 
 // ---- teardown ---------------------------------------------------------------
 
+// The bookkeeping both ways of closing share: no deadline, no queue, not a stream.
 template <typename Stream>
-void HttpConnection<Stream>::graceful_close_locked() {
-  if (phase_ == Phase::closed) return;
+void HttpConnection<Stream>::mark_closed_locked() {
   phase_ = Phase::closed;
   closing_ = true;
   clear_deadline();
@@ -580,6 +580,12 @@ void HttpConnection<Stream>::graceful_close_locked() {
     stream_counted_ = false;
     core_->streams.fetch_sub(1, std::memory_order_relaxed);
   }
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::graceful_close_locked() {
+  if (phase_ == Phase::closed) return;
+  mark_closed_locked();
   std::error_code ec;
   if constexpr (!is_tls) {
     // Unread input would make close() send a reset, which can destroy the last
@@ -612,14 +618,7 @@ void HttpConnection<Stream>::graceful_close_locked() {
 template <typename Stream>
 void HttpConnection<Stream>::hard_close_locked() {
   if (phase_ == Phase::closed) return;
-  phase_ = Phase::closed;
-  closing_ = true;
-  clear_deadline();
-  queue_.reset();
-  if (stream_counted_) {
-    stream_counted_ = false;
-    core_->streams.fetch_sub(1, std::memory_order_relaxed);
-  }
+  mark_closed_locked();
   if constexpr (!is_tls) {
     std::error_code ec;
     socket().close(ec);

@@ -99,6 +99,7 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   void finish_if_closing_locked();
 
   // Teardown.
+  void mark_closed_locked();
   void graceful_close_locked();
   void hard_close_locked();
   void post_callbacks_locked();

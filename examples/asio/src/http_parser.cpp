@@ -88,6 +88,18 @@ HttpParser::Result HttpParser::fail(int status) {
   return Result::error;
 }
 
+// Moves what has arrived of the current body (or chunk) into the request; true
+// once all of it is there. Shared by plain and chunked bodies.
+bool HttpParser::take_body_bytes() {
+  const std::size_t available = buffer_.size() - consumed_;
+  const std::size_t take = available < body_remaining_ ? available : body_remaining_;
+  request_.body.append(buffer_, consumed_, take);
+  consumed_ += take;
+  body_remaining_ -= take;
+  if (take > 0) expects_continue_ = false;
+  return body_remaining_ == 0;
+}
+
 bool HttpParser::next_line(std::string_view& line, std::size_t limit, bool& too_long) {
   too_long = false;
   const auto lf = buffer_.find('\n', consumed_);
@@ -149,13 +161,7 @@ HttpParser::Result HttpParser::parse() {
       }
 
       case State::body: {
-        const std::size_t available = buffer_.size() - consumed_;
-        const std::size_t take = available < body_remaining_ ? available : body_remaining_;
-        request_.body.append(buffer_, consumed_, take);
-        consumed_ += take;
-        body_remaining_ -= take;
-        if (take > 0) expects_continue_ = false;
-        if (body_remaining_ > 0) return Result::need_more;
+        if (!take_body_bytes()) return Result::need_more;
         state_ = State::done;
         break;
       }
@@ -169,13 +175,7 @@ HttpParser::Result HttpParser::parse() {
       }
 
       case State::chunk_data: {
-        const std::size_t available = buffer_.size() - consumed_;
-        const std::size_t take = available < body_remaining_ ? available : body_remaining_;
-        request_.body.append(buffer_, consumed_, take);
-        consumed_ += take;
-        body_remaining_ -= take;
-        if (take > 0) expects_continue_ = false;
-        if (body_remaining_ > 0) return Result::need_more;
+        if (!take_body_bytes()) return Result::need_more;
         state_ = State::chunk_data_end;
         break;
       }

@@ -76,6 +76,7 @@ class HttpParser {
   Result parse_chunk_size(std::string_view line);
   // Next line starting at consumed_ (without CR LF), or false if incomplete.
   bool next_line(std::string_view& line, std::size_t limit, bool& too_long);
+  bool take_body_bytes();
 
   HttpLimits limits_;
   std::string buffer_;
