@@ -4,7 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "eudiplo_sse/asio/percent_decode.hpp"
+#include "eudiplo_sse/http_target.hpp"
 #include "eudiplo_sse/jwt_signer.hpp"
 #include "json_body.hpp"
 
@@ -152,8 +152,8 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
     const auto colon = decoded->find(':');
     if (colon == std::string::npos) return unauthorized("malformed Basic credentials", true);
     // RFC 6749 2.3.1: both parts are form-encoded before going into Basic.
-    auto id = http::form_decode(std::string_view(*decoded).substr(0, colon));
-    auto secret = http::form_decode(std::string_view(*decoded).substr(colon + 1));
+    auto id = form_decode(std::string_view(*decoded).substr(0, colon));
+    auto secret = form_decode(std::string_view(*decoded).substr(colon + 1));
     creds.id = id ? std::move(*id) : decoded->substr(0, colon);
     creds.secret = secret ? std::move(*secret) : decoded->substr(colon + 1);
     from_basic = true;
@@ -179,11 +179,11 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
         creds.has_grant_type = true;
       }
     } else if (type.empty() || http::iequals(type, "application/x-www-form-urlencoded")) {
-      auto params = http::parse_query(body);
+      auto params = parse_query(body);
       if (!params) return bad_request("malformed form body");
-      const auto* id = http::find_param(*params, "client_id");
-      const auto* secret = http::find_param(*params, "client_secret");
-      const auto* grant = http::find_param(*params, "grant_type");
+      const auto* id = find_param(*params, "client_id");
+      const auto* secret = find_param(*params, "client_secret");
+      const auto* grant = find_param(*params, "grant_type");
       if (!from_basic && id) creds.id = *id;
       if (!from_basic && secret) creds.secret = *secret;
       if (grant) {

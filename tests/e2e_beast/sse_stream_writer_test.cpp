@@ -1,8 +1,11 @@
-// BeastSseWriter against the SseWriter contract, over a real loopback connection:
-// the bytes on the wire (head, chunks, last chunk), back-pressure (`full`, then
-// on_writable), and on_closed in each way a response can end. The lifecycle test
-// (lifecycle.test.mjs) covers it behind the events route; this one drives it
-// directly, with a high-water mark small enough to reach.
+// The installed SSE stream writer against the SseWriter contract, over a real
+// loopback connection: the bytes on the wire (head, chunks, last chunk),
+// back-pressure (`full`, then on_writable), on_closed in each way a response can
+// end, and the write timeout. The same source is built twice: on Boost.Asio with
+// Beast's tcp_stream (what examples/beast_host uses) and, with
+// EUDIPLO_SSE_TEST_STANDALONE_ASIO, on standalone Asio with a plain socket.
+// The lifecycle test (lifecycle.test.mjs) covers the writer behind the events
+// route; this one drives it directly, with a high-water mark small enough to reach.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,18 +13,40 @@
 #include <string>
 #include <thread>
 
+#include <eudiplo_sse/shared_bytes.hpp>
+
+#ifdef EUDIPLO_SSE_TEST_STANDALONE_ASIO
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/strand.hpp>
+#include <eudiplo_sse/asio/sse_stream_writer.hpp>
+namespace net = ::asio;
+using error_code = std::error_code;
+using Stream = net::ip::tcp::socket;
+using Writer = eudiplo_sse::standalone_asio::SseStreamWriter<Stream>;
+Stream make_stream(net::ip::tcp::socket socket) { return socket; }
+#else
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/strand.hpp>
-#include <eudiplo_sse/shared_bytes.hpp>
-
-#include "beast_sse_writer.hpp"
-
+#include <boost/beast/core/tcp_stream.hpp>
+#include <eudiplo_sse/boost_asio/sse_stream_writer.hpp>
 namespace net = boost::asio;
-namespace http = boost::beast::http;
-using beast_host::BeastSseWriter;
+using error_code = boost::system::error_code;
+using Stream = boost::beast::tcp_stream;
+using Writer = eudiplo_sse::boost_asio::SseStreamWriter<Stream>;
+Stream make_stream(net::ip::tcp::socket socket) {
+  Stream stream(std::move(socket));
+  // A deadline the host set for the request must not end the stream.
+  stream.expires_after(std::chrono::milliseconds(200));
+  return stream;
+}
+#endif
+
 using eudiplo_sse::make_shared_bytes;
 using eudiplo_sse::WriteResult;
 using tcp = net::ip::tcp;
@@ -55,18 +80,20 @@ Connection connect(net::io_context& ioc) {
   return {std::move(client), std::move(server)};
 }
 
-std::shared_ptr<BeastSseWriter> start_writer(tcp::socket server, std::size_t high_water) {
-  BeastSseWriter::Head head{http::status::ok, 11};
-  head.set(http::field::content_type, "text/event-stream");
-  beast_host::BeastSseWriterOptions options;
+std::shared_ptr<Writer> start_writer(tcp::socket server, std::size_t high_water,
+                                     std::chrono::seconds write_timeout = std::chrono::seconds(30)) {
+  eudiplo_sse::SseStreamWriterOptions options;
   options.high_water = high_water;
-  return BeastSseWriter::start(boost::beast::tcp_stream(std::move(server)), std::move(head),
-                               options);
+  options.write_timeout = write_timeout;
+  return Writer::start(make_stream(std::move(server)),
+                       eudiplo_sse::format_response_head(
+                           200, {{"Content-Type", "text/event-stream"}}),
+                       options);
 }
 
 std::string read_all(tcp::socket& client) {
   std::string out;
-  boost::system::error_code ec;
+  error_code ec;
   net::read(client, net::dynamic_buffer(out), ec);  // until EOF
   return out;
 }
@@ -130,6 +157,39 @@ void client_leaves(net::io_context& ioc) {
   expect(refused, "after the client left, write() answers closed");
 }
 
+void outlives_the_host_deadline(net::io_context& ioc) {
+  Connection c = connect(ioc);
+  auto writer = start_writer(std::move(c.server), 64 * 1024);
+  // Past the 200 ms request deadline make_stream() left on a Beast stream.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  expect(writer->write(make_shared_bytes("data: late\n\n")) == WriteResult::accepted,
+         "the stream is still open after the host's request deadline");
+  writer->close();
+  const std::string wire = read_all(c.client);
+  expect(wire.find("c\r\ndata: late\n\n\r\n0\r\n\r\n") != std::string::npos,
+         "bytes written after the host's deadline reach the client");
+}
+
+void reader_stalls(net::io_context& ioc) {
+  Connection c = connect(ioc);
+  c.client.set_option(net::socket_base::receive_buffer_size(4096));
+  c.server.set_option(net::socket_base::send_buffer_size(4096));
+  auto writer = start_writer(std::move(c.server), 1024 * 1024, std::chrono::seconds(1));
+  std::promise<void> closed;
+  auto closed_done = closed.get_future();
+  writer->on_closed([&] { closed.set_value(); });
+  // The client never reads: the socket buffers fill, a write stalls, and the
+  // writer drops the connection after write_timeout rather than wait forever.
+  const std::string block(64 * 1024, 'x');
+  for (int i = 0; i < 64; ++i) {
+    if (writer->write(make_shared_bytes(block)) == WriteResult::closed) break;
+  }
+  expect(ready(closed_done), "a client that stops reading is dropped after write_timeout");
+  expect(writer->write(make_shared_bytes("more")) == WriteResult::closed,
+         "after the drop, write() answers closed");
+  expect(writer->queued_bytes() == 0, "a dropped connection holds no queued bytes");
+}
+
 }  // namespace
 
 int main() {
@@ -140,6 +200,8 @@ int main() {
 
   full_then_writable_then_close(ioc);
   client_leaves(ioc);
+  outlives_the_host_deadline(ioc);
+  reader_stalls(ioc);
 
   guard.reset();
   ioc.stop();
