@@ -140,6 +140,25 @@ std::string OAuthTokenEndpoint::issue(const ClientCredentials& client, TimePoint
   return sign_hs_jwt(std::string_view(buffer.GetString(), buffer.GetSize()), options_.secret);
 }
 
+namespace {
+
+// RFC 6749 5.1: {"access_token","token_type":"Bearer","expires_in"}.
+std::string token_json(const std::string& token, std::chrono::seconds lifetime) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("access_token");
+  w.String(token.data(), static_cast<rapidjson::SizeType>(token.size()));
+  w.Key("token_type");
+  w.String("Bearer");
+  w.Key("expires_in");
+  w.Int64(lifetime.count());
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
 http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
                                               TimePoint now) const {
   Credentials creds;
@@ -208,17 +227,7 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
   const std::string token = issue(*client, now);
   if (token.empty()) return no_store(http::HttpResponse::error(500, "cannot sign tokens"));
 
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("access_token");
-  w.String(token.data(), static_cast<rapidjson::SizeType>(token.size()));
-  w.Key("token_type");
-  w.String("Bearer");
-  w.Key("expires_in");
-  w.Int64(options_.lifetime.count());
-  w.EndObject();
-  return no_store(http::HttpResponse::json(200, std::string(buffer.GetString(), buffer.GetSize())));
+  return no_store(http::HttpResponse::json(200, token_json(token, options_.lifetime)));
 }
 
 }  // namespace eudiplo_sse::server

@@ -5,6 +5,7 @@
 - Every code block announced by `<!-- compiled: <path> -->` is that file, byte for
   byte: the mounts shown in docs/integration.md are the ones tests/package builds
   and runs.
+- The README's API tour names every installed header, and only those.
 - The Beast, Asio and cpp-httplib mounts stay under 50 lines of code (non-blank
   lines that are not comments), as docs/integration.md states.
 
@@ -61,6 +62,21 @@ def main():
                 continue
             with open(source, encoding="utf-8") as f:
                 check(f.read() == block, f"{doc}: the block shown as {compiled} is that file")
+    # The README's API tour names exactly the installed headers (core and components).
+    with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    tour = readme[readme.find("## API tour"):]
+    tour = tour[:tour.find("\n## ", 4)]
+    named = set(re.findall(r"`([\w/]+\.hpp)`", tour))
+    include_dir = os.path.join(root, "include", "eudiplo_sse")
+    installed = {os.path.relpath(os.path.join(d, f), include_dir)
+                 for d, _, files in os.walk(include_dir) for f in files if f.endswith(".hpp")}
+    installed |= {"version.hpp", "export.hpp"}  # generated at configure time
+    for header in sorted(installed - named):
+        check(False, f"README API tour names {header}")
+    for header in sorted(named - installed):
+        check(False, f"README API tour's {header} is an installed header")
+    check(installed == named, f"README API tour names the {len(installed)} installed headers")
     for mount in MOUNTS:
         source = os.path.join(root, mount)
         if os.path.isfile(source):
