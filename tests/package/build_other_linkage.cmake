@@ -34,3 +34,32 @@ file(GLOB component_files "${PREFIX}/lib*/cmake/eudiplo_sse/eudiplo_sse-componen
 if(component_files)
   message(FATAL_ERROR "a core-only build installed component files: ${component_files}")
 endif()
+
+# A shared library exports its API and nothing else (hidden default visibility):
+# no detail:: internals, and the API the consumers use is there.
+if(SHARED)
+  find_program(NM nm)
+  file(GLOB shared_libs "${PREFIX}/lib*/libeudiplo_sse.so")
+  if(NM AND shared_libs)
+    list(GET shared_libs 0 shared_lib)
+    execute_process(COMMAND "${NM}" -DC --defined-only "${shared_lib}"
+      OUTPUT_VARIABLE exported RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "nm failed on ${shared_lib}")
+    endif()
+    # Symbols whose own name is in detail:: (not members of exported classes that
+    # merely take a detail:: type).
+    string(REGEX MATCHALL "(^|\n)[0-9a-f]* [A-Za-z] eudiplo_sse::detail::[^\n]*" leaked
+      "${exported}")
+    if(leaked)
+      message(FATAL_ERROR "internal symbols exported: ${leaked}")
+    endif()
+    foreach(api "eudiplo_sse::EventsRoute::check" "eudiplo_sse::JwtVerifier::verify"
+                "eudiplo_sse::format_response_head" "eudiplo_sse::BlockingSseWriter::pump")
+      string(FIND "${exported}" "${api}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "${api} is not exported from ${shared_lib}")
+      endif()
+    endforeach()
+  endif()
+endif()
