@@ -14,6 +14,10 @@
 #   cmake/components/redis.cmake: find hiredis, then
 #     eudiplo_sse_include_component_targets(redis)
 #
+# A component's headers under include/eudiplo_sse/<dir> are installed through
+# HEADERS; add `PATTERN <dir> EXCLUDE` to the core's install(DIRECTORY) in
+# CMakeLists.txt so that a build without the component does not install them.
+#
 # eudiplo_sse_add_component(<name> TARGETS <target>... [HEADERS <dir>...])
 #   HEADERS: directories under include/ installed with the component.
 function(eudiplo_sse_add_component name)

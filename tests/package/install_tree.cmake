@@ -31,11 +31,15 @@ endforeach()
 
 string(REPLACE "," ";" COMPONENTS "${COMPONENTS}")
 foreach(component IN LISTS COMPONENTS)
-  foreach(f
-      "${cmake_dir}/eudiplo_sse-component-${component}.cmake"
-      "${cmake_dir}/eudiplo_sse-${component}-targets.cmake"
+  set(files
+    "${cmake_dir}/eudiplo_sse-component-${component}.cmake"
+    "${cmake_dir}/eudiplo_sse-${component}-targets.cmake")
+  if(component MATCHES "^(asio|boost_asio)$")
+    list(APPEND files
       "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/${component}/sse_stream_writer.hpp"
       "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/net/basic_sse_stream_writer.hpp")
+  endif()
+  foreach(f IN LISTS files)
     if(NOT EXISTS "${f}")
       message(FATAL_ERROR "component ${component}: not installed: ${f}")
     endif()
