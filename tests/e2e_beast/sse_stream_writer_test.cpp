@@ -21,8 +21,12 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/strand.hpp>
+#include <asio/ssl/stream.hpp>
 #include <eudiplo_sse/asio/sse_stream_writer.hpp>
 namespace net = ::asio;
+// Every member compiles for a TLS stream too (the writer closes its lowest layer).
+template class eudiplo_sse::BasicSseStreamWriter<eudiplo_sse::standalone_asio::Net,
+                                                 net::ssl::stream<net::ip::tcp::socket>>;
 using error_code = std::error_code;
 using Stream = net::ip::tcp::socket;
 using Writer = eudiplo_sse::standalone_asio::SseStreamWriter<Stream>;
@@ -33,9 +37,13 @@ Stream make_stream(net::ip::tcp::socket socket) { return socket; }
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <eudiplo_sse/boost_asio/sse_stream_writer.hpp>
 namespace net = boost::asio;
+// Every member compiles for a TLS stream over Beast's tcp_stream too.
+template class eudiplo_sse::BasicSseStreamWriter<eudiplo_sse::boost_asio::Net,
+                                                 net::ssl::stream<boost::beast::tcp_stream>>;
 using error_code = boost::system::error_code;
 using Stream = boost::beast::tcp_stream;
 using Writer = eudiplo_sse::boost_asio::SseStreamWriter<Stream>;
