@@ -22,6 +22,7 @@
 
 #include <httplib.h>
 #include <eudiplo_sse/events_route.hpp>
+#include <eudiplo_sse/http_target.hpp>
 #include <eudiplo_sse/in_memory_session_store.hpp>
 #include <eudiplo_sse/jwt_verifier.hpp>
 #include <eudiplo_sse/session_service.hpp>
@@ -51,9 +52,15 @@ void mount_session_api(httplib::Server& server, const eudiplo_sse::examples::Ses
                           req.body}));
   });
   auto by_id = [&api](const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.matches[1];
-    send(res, api.handle({req.method, std::string_view(id), req.get_header_value("Authorization"),
-                          req.body}));
+    // The id from the raw target, with the library's strict decoder (as the other hosts).
+    const std::string_view target(req.target);
+    const auto segments = eudiplo_sse::decode_path(target.substr(0, target.find('?')));
+    if (!segments || segments->size() != 2) {
+      auto refusal = eudiplo_sse::refuse(400, "malformed request target");
+      return send(res, {refusal.status, std::move(refusal.headers), std::move(refusal.body)});
+    }
+    send(res, api.handle({req.method, std::string_view((*segments)[1]),
+                          req.get_header_value("Authorization"), req.body}));
   };
   server.Get(R"(/session/([^/]+))", by_id);
   server.Patch(R"(/session/([^/]+))", by_id);
