@@ -4,7 +4,8 @@
 #   Debian 12's RapidJSONConfig.cmake sets only RAPIDJSON_INCLUDE_DIRS.
 # - Asio (standalone): vcpkg and Conan give `asio::asio`; Debian 12 ships headers
 #   and no CMake config at all.
-# Both functions are idempotent and leave existing targets alone.
+# - Boost: its own BoostConfig.cmake (Debian 12, vcpkg, Conan).
+# All three are idempotent and leave existing targets alone.
 
 function(eudiplo_sse_find_rapidjson)
   if(TARGET eudiplo_sse_rapidjson)
@@ -49,4 +50,17 @@ function(eudiplo_sse_find_asio)
   target_include_directories(asio::asio INTERFACE ${EUDIPLO_SSE_ASIO_INCLUDE_DIR})
   target_compile_definitions(asio::asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
   target_link_libraries(asio::asio INTERFACE Threads::Threads)
+endfunction()
+
+# eudiplo_sse_find_boost([QUIET]): Boost::headers (Asio and Beast are header-only).
+# 1.74 is Debian 12's and the first with any_io_executor everywhere the writer needs it.
+function(eudiplo_sse_find_boost)
+  cmake_parse_arguments(ARG "QUIET" "" "" ${ARGN})
+  if(TARGET Boost::headers)
+    return()
+  endif()
+  find_package(Boost 1.74 CONFIG QUIET)
+  if(NOT TARGET Boost::headers AND NOT ARG_QUIET)
+    message(FATAL_ERROR "Boost headers not found (Debian: apt-get install libboost-dev)")
+  endif()
 endfunction()

@@ -36,10 +36,41 @@ class ErrorCategory final : public std::error_category {
   }
 };
 
+// The 401/403 split of token errors. Any error a verifier returns that is not "valid
+// but not allowed" counts as not authenticated, including a host verifier's own
+// codes: refusing with 401 is the safe default.
+class AuthFailureCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "eudiplo_sse.auth"; }
+
+  std::string message(int value) const override {
+    switch (static_cast<auth_failure>(value)) {
+      case auth_failure::unauthenticated: return "not authenticated";
+      case auth_failure::forbidden: return "not allowed";
+    }
+    return "unknown authentication failure";
+  }
+
+  bool equivalent(const std::error_code& code, int condition) const noexcept override {
+    if (!code) return false;
+    const bool forbidden = code == error::tenant_missing || code == error::role_missing;
+    switch (static_cast<auth_failure>(condition)) {
+      case auth_failure::unauthenticated: return !forbidden;
+      case auth_failure::forbidden: return forbidden;
+    }
+    return false;
+  }
+};
+
 }  // namespace
 
 const std::error_category& error_category() noexcept {
   static const ErrorCategory category;
+  return category;
+}
+
+const std::error_category& auth_failure_category() noexcept {
+  static const AuthFailureCategory category;
   return category;
 }
 

@@ -1,8 +1,5 @@
 #include "eudiplo_sse/events_route.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <atomic>
 #include <charconv>
 #include <limits>
@@ -109,15 +106,6 @@ class EventsRouteCore final : public StreamOwner {
 
 namespace {
 
-EventsResponse refusal(int status, std::string_view message) {
-  EventsResponse r;
-  r.status = status;
-  r.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-  if (status == 401) r.headers.push_back({"WWW-Authenticate", "Bearer"});
-  r.body = error_body(status, message);
-  return r;
-}
-
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -138,6 +126,20 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+EventsResponse refuse(int status, std::string_view message) {
+  EventsResponse r;
+  r.status = status;
+  r.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+  if (status == 401) r.headers.push_back({"WWW-Authenticate", std::string(www_authenticate_value)});
+  r.body = error_body(status, message);
+  return r;
+}
+
+EventsResponse refuse_token(std::error_code verify_error) {
+  if (!verify_error) verify_error = error::token_missing;
+  return refuse(verify_error == auth_failure::forbidden ? 403 : 401, verify_error.message());
+}
+
 std::string_view select_token(std::string_view authorization,
                               std::string_view query_token) noexcept {
   const std::string_view auth = trim(authorization);
@@ -146,49 +148,6 @@ std::string_view select_token(std::string_view authorization,
     if (!token.empty()) return token;
   }
   return query_token;
-}
-
-std::string_view reason_phrase(int status) noexcept {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-  }
-  return "Unknown";
-}
-
-std::string error_body(int status, std::string_view message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  const std::string_view reason = reason_phrase(status);
-  w.StartObject();
-  w.Key("statusCode");
-  w.Int(status);
-  w.Key("error");
-  w.String(reason.data(), static_cast<rapidjson::SizeType>(reason.size()));
-  w.Key("message");
-  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions,
@@ -204,24 +163,23 @@ EventsRoute::~EventsRoute() { close_all(); }
 
 EventsResponse EventsRoute::check(const EventsRequest& request) const {
   const std::string_view token = select_token(request.authorization, request.query_token);
+  VerifyResult verified;
   if (token.empty()) {
-    core_->unauthorized.fetch_add(1, std::memory_order_relaxed);
-    return refusal(401, make_error_code(error::token_missing).message());
+    verified.error = error::token_missing;
+  } else {
+    verified = verifier_.verify(token, sessions_.now());
   }
-  VerifyResult verified = verifier_.verify(token, sessions_.now());
   if (verified.error) {
-    if (is_forbidden_error(verified.error)) {
-      core_->forbidden.fetch_add(1, std::memory_order_relaxed);
-      return refusal(403, verified.error.message());
-    }
-    core_->unauthorized.fetch_add(1, std::memory_order_relaxed);
-    return refusal(401, verified.error.message());
+    auto& counter =
+        verified.error == auth_failure::forbidden ? core_->forbidden : core_->unauthorized;
+    counter.fetch_add(1, std::memory_order_relaxed);
+    return refuse_token(verified.error);
   }
   if (!is_valid_session_id(request.session_id)) {
-    return refusal(400, make_error_code(error::invalid_session_id).message());
+    return refuse(400, make_error_code(error::invalid_session_id).message());
   }
   const auto session = sessions_.get(verified.principal.tenant, request.session_id);
-  if (!session) return refusal(404, make_error_code(error::session_not_found).message());
+  if (!session) return refuse(404, make_error_code(error::session_not_found).message());
 
   if (!request.last_event_id.empty() && is_terminal(session->status)) {
     const std::string_view id = trim(request.last_event_id);
@@ -240,17 +198,17 @@ EventsResponse EventsRoute::check(const EventsRequest& request) const {
   r.headers = {{"Content-Type", "text/event-stream"},
                {"Cache-Control", "private, no-cache, no-store"},
                {"X-Accel-Buffering", "no"}};
-  r.principal = std::move(verified.principal);
-  r.session_id = std::string(request.session_id);
+  r.principal_ = std::move(verified.principal);
+  r.session_id_ = std::string(request.session_id);
   return r;
 }
 
 void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> writer) {
   if (!response.is_stream() || !writer) return;
   // A verifier that sets no expiry (the default TimePoint) means "never".
-  const TimePoint token_expiry = response.principal.expires_at == TimePoint{}
+  const TimePoint token_expiry = response.principal_.expires_at == TimePoint{}
                                      ? TimePoint::max()
-                                     : response.principal.expires_at;
+                                     : response.principal_.expires_at;
   auto stream = std::make_shared<detail::EventStream>(std::weak_ptr<detail::StreamOwner>(core_),
                                                       std::move(writer), token_expiry);
   core_->add(stream);
@@ -260,8 +218,8 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
   stream->start(make_shared_bytes(std::move(preamble)));
 
   std::weak_ptr<detail::EventStream> weak = stream;
-  const std::string tenant = response.principal.tenant;
-  const std::string id = response.session_id;
+  const std::string tenant = response.principal_.tenant;
+  const std::string id = response.session_id_;
   SessionService& sessions = sessions_;
   auto subscription = sessions_.publisher().subscribe(
       tenant, id,

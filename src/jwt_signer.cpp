@@ -1,5 +1,6 @@
 #include "openssl_api.hpp"
 // (first: hides deprecated OpenSSL APIs)
+#include "eudiplo_sse/detail/jws_signer.hpp"
 #include "eudiplo_sse/jwt_signer.hpp"
 
 #include <openssl/core_names.h>

@@ -41,7 +41,7 @@ StatusEventPtr make_status_event(const Session& s) {
   out.reserve(s.id.size() + iso8601_length + 72);
   out.append("id: ").append(version, static_cast<std::size_t>(res.ptr - version));
   out.append("\ndata: ");
-  e->json_offset = out.size();
+  e->json_offset_ = out.size();
   if (is_valid_session_id(s.id)) {
     append_plain_status_json(out, s);
   } else {
@@ -49,7 +49,7 @@ StatusEventPtr make_status_event(const Session& s) {
     // (and JSON never contains a raw line break, so it stays one data line).
     out.append(status_event_json(s));
   }
-  e->json_length = out.size() - e->json_offset;
+  e->json_length_ = out.size() - e->json_offset_;
   out.append("\n\n");
   return e;
 }

@@ -7,9 +7,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <eudiplo_sse/boost_asio/sse_stream_writer.hpp>
 #include <eudiplo_sse/events_route.hpp>
 
-#include "beast_sse_writer.hpp"
 
 namespace beast_host {
 
@@ -78,9 +78,14 @@ void HttpSession::on_read(beast::error_code ec) {
   }
 
   // The route accepted the stream: the connection now belongs to the writer.
-  BeastSseWriter::Head head{static_cast<http::status>(answer.events.status), request.version()};
-  for (const auto& h : answer.events.headers) head.set(h.name, h.value);
-  auto writer = BeastSseWriter::start(std::move(stream_), std::move(head));
+  // HTTP/1.0 has no chunked framing: the body then ends with the connection.
+  eudiplo_sse::SseStreamWriterOptions options;
+  options.chunked = request.version() >= 11;
+  auto writer = eudiplo_sse::boost_asio::SseStreamWriter<beast::tcp_stream>::start(
+      std::move(stream_),
+      eudiplo_sse::format_response_head(answer.events.status, answer.events.headers,
+                                        options.chunked),
+      options);
   events_.open(std::move(answer.events), std::move(writer));
 }
 

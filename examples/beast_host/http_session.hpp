@@ -1,5 +1,5 @@
 // One accepted connection: reads requests with Beast's parser (with limits),
-// answers them through Routes, and hands the connection to a BeastSseWriter when
+// answers them through Routes, and hands the connection to eudiplo_sse::boost_asio::SseStreamWriter when
 // the answer is an events stream.
 #pragma once
 

@@ -1,7 +1,7 @@
 // eudiplo_sse_beast_host: an HTTP server on Boost.Beast and Boost.Asio (no
 // standalone Asio) that mounts eudiplo_sse's events route next to a host's own
 // session routes. It shows what a Beast-based issuer or verifier adds to serve
-// GET /session/:id/events: BeastSseWriter, a call to EventsRoute::check/open per
+// GET /session/:id/events: the installed SseStreamWriter, a call to EventsRoute::check/open per
 // request, and a timer that calls tick() and expire_due().
 //
 //   eudiplo_sse_beast_host [--listen HOST:PORT] [--jwt-secret S] [--issuer S]
@@ -97,7 +97,7 @@ bool parse_options(int argc, char** argv, Options& o) {
   return true;
 }
 
-// Accepts connections, each on its own strand (BeastSseWriter relies on it).
+// Accepts connections, each on its own strand.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& ioc, tcp::acceptor& acceptor, const beast_host::Routes& routes,

@@ -8,15 +8,20 @@
 //
 // Every /session route needs a Bearer token (the events route also takes it from
 // the query, as EventSource cannot send headers) and sees only its tenant's sessions.
+// The session API is examples/session_api, the same handler the Asio server mounts.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <eudiplo_sse/events_route.hpp>
 #include <eudiplo_sse/session_service.hpp>
 #include <eudiplo_sse/token_verifier.hpp>
+
+#include "session_api.hpp"
 
 namespace beast_host {
 
@@ -25,7 +30,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct Answer {
   Response response;  // sent as is, unless `events` is a stream
-  // events.is_stream(): send its status and headers through a BeastSseWriter and
+  // events.is_stream(): send its status and headers through the installed SseStreamWriter and
   // pass it to EventsRoute::open().
   eudiplo_sse::EventsResponse events;
 };
@@ -38,14 +43,9 @@ class Routes {
   Answer handle(const Request& request) const;
 
  private:
-  Response create_session(const Request& request, const eudiplo_sse::Principal& who) const;
-  Response patch_session(const Request& request, const eudiplo_sse::Principal& who,
-                         const std::string& id) const;
-
-  eudiplo_sse::SessionService& sessions_;
-  const eudiplo_sse::TokenVerifier& verifier_;
   const eudiplo_sse::EventsRoute& events_;
-  std::chrono::seconds session_ttl_;
+  std::atomic<std::uint64_t> auth_failures_{0};
+  eudiplo_sse::examples::SessionApi sessions_api_;
 };
 
 }  // namespace beast_host

@@ -8,22 +8,19 @@ AuthOutcome authenticate(const http::HttpRequest& request, const TokenVerifier& 
                          TimePoint now, std::atomic<std::uint64_t>& failures) {
   AuthOutcome out;
   const std::string_view token = select_token(request.field("Authorization"), {});
+  VerifyResult result;
   if (token.empty()) {
-    failures.fetch_add(1, std::memory_order_relaxed);
-    out.refusal = http::HttpResponse::error(401, "missing token");
-    out.refusal.set("WWW-Authenticate", "Bearer");
-    return out;
+    result.error = error::token_missing;
+  } else {
+    result = verifier.verify(token, now);
   }
-  VerifyResult result = verifier.verify(token, now);
   if (result.error) {
     failures.fetch_add(1, std::memory_order_relaxed);
-    // The messages of the library's error category are fixed strings, never token data.
-    if (is_forbidden_error(result.error)) {
-      out.refusal = http::HttpResponse::error(403, result.error.message());
-    } else {
-      out.refusal = http::HttpResponse::error(401, result.error.message());
-      out.refusal.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    }
+    // The same 401/403 answer and challenge as the events route.
+    EventsResponse refusal = refuse_token(result.error);
+    out.refusal.status = refusal.status;
+    out.refusal.body = std::move(refusal.body);
+    for (auto& h : refusal.headers) out.refusal.set(h.name, h.value);
     return out;
   }
   out.principal = std::move(result.principal);

@@ -20,7 +20,6 @@
 #include <asio/strand.hpp>
 
 #include "eudiplo_sse/asio/access_log.hpp"
-#include "eudiplo_sse/asio/events_endpoint.hpp"
 #include "eudiplo_sse/asio/http_dispatcher.hpp"
 #include "eudiplo_sse/asio/http_server.hpp"
 #include "eudiplo_sse/asio/line_writer.hpp"
@@ -31,9 +30,9 @@
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
 #include "maintenance_timer.hpp"
-#include "metrics_endpoint.hpp"
 #include "oauth_token_endpoint.hpp"
 #include "server_options.hpp"
+#include "server_routes.hpp"
 #include "session_routes.hpp"
 
 namespace {
@@ -72,31 +71,152 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
 }
 
+// The verifier's keys from --jwks or --jwt-secret; false (said) when unusable.
+bool add_keys(const server::ServerOptions& opts, JwtVerifier& verifier) {
+  if (opts.jwks_file.empty()) {
+    if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
+      say("--jwt-secret: " + ec.message());
+      return false;
+    }
+    return true;
+  }
+  std::string jwks;
+  if (!read_file(opts.jwks_file, jwks)) {
+    say("cannot read --jwks file " + opts.jwks_file);
+    return false;
+  }
+  if (const auto ec = verifier.add_jwks(jwks)) {
+    say("--jwks file " + opts.jwks_file + ": " + ec.message());
+    return false;
+  }
+  return true;
+}
+
+// --listen's host as an address, or resolved ("localhost": IPv4 first, as most
+// clients try it first); false (said) when it does not resolve.
+bool resolve_listen(asio::io_context& io, const server::ServerOptions& opts,
+                    asio::ip::tcp::endpoint& endpoint) {
+  std::error_code ec;
+  const auto address = asio::ip::make_address(opts.listen_host, ec);
+  if (!ec) {
+    endpoint = {address, opts.listen_port};
+    return true;
+  }
+  asio::ip::tcp::resolver resolver(io);
+  const auto results = resolver.resolve(
+      opts.listen_host, std::to_string(opts.listen_port),
+      asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    say("--listen: cannot resolve host " + opts.listen_host);
+    return false;
+  }
+  endpoint = results.begin()->endpoint();
+  for (const auto& entry : results) {
+    if (entry.endpoint().address().is_v4()) {
+      endpoint = entry.endpoint();
+      break;
+    }
+  }
+  return true;
+}
+
+// SIGINT/SIGTERM: stop accepting, end every stream, wait up to shutdown_grace for
+// the connections to flush, then stop. A second signal stops at once.
+class Shutdown {
+ public:
+  Shutdown(asio::strand<asio::io_context::executor_type> strand, asio::io_context& io,
+           http::HttpServer& server, server::MaintenanceTimer& maintenance, EventsRoute& route)
+      : signals_(strand, SIGINT, SIGTERM),
+        drain_(strand),
+        io_(io),
+        server_(server),
+        maintenance_(maintenance),
+        route_(route) {}
+
+  void arm() {
+    signals_.async_wait([this](const std::error_code& ec, int) {
+      if (!ec) on_signal();
+    });
+  }
+
+ private:
+  void on_signal() {
+    if (shutting_down_) return stop_now();  // a second signal: stop waiting for streams
+    shutting_down_ = true;
+    server_.stop();  // no new connections; idle keep-alive connections close
+    maintenance_.stop();
+    route_.close_all();  // every stream flushes what it has and ends
+    deadline_ = std::chrono::steady_clock::now() + shutdown_grace;
+    arm();
+    check_drained();
+  }
+
+  void check_drained() {
+    if (server_.stats().connections == 0 || std::chrono::steady_clock::now() >= deadline_) {
+      return stop_now();
+    }
+    drain_.expires_after(std::chrono::milliseconds(20));
+    drain_.async_wait([this](const std::error_code& ec) {
+      if (!ec) check_drained();
+    });
+  }
+
+  void stop_now() {
+    server_.abort();
+    signals_.cancel();
+    io_.stop();
+  }
+
+  asio::signal_set signals_;
+  asio::steady_timer drain_;
+  asio::io_context& io_;
+  http::HttpServer& server_;
+  server::MaintenanceTimer& maintenance_;
+  EventsRoute& route_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool shutting_down_ = false;
+};
+
+// Runs `io` on `threads` threads (this one included) until it is stopped. No
+// handler lets an exception escape; if one did, the thread keeps serving.
+void run_io(asio::io_context& io, unsigned threads) {
+  auto serve = [&io] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (...) {
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(serve);
+  serve();
+  for (auto& t : pool) t.join();
+}
+
+// "listening on http://HOST:PORT": the host as given (a name stays a name), with
+// the port actually bound.
+void announce(const server::ServerOptions& opts, const http::HttpServer& server, bool tls) {
+  const bool v6_literal = opts.listen_host.find(':') != std::string::npos;
+  const std::string host = v6_literal ? "[" + opts.listen_host + "]" : opts.listen_host;
+  std::printf("listening on %s://%s:%u\n", tls ? "https" : "http", host.c_str(),
+              static_cast<unsigned>(server.local_endpoint().port()));
+  std::fflush(stdout);
+}
+
 int run(const server::ServerOptions& opts) {
   if (!opts.jwt_secret_given) {
     say("warning: no --jwt-secret given; using the built-in development secret \"" +
         std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
   }
-
   JwtVerifierOptions verifier_options;
   verifier_options.issuer = opts.issuer;
   verifier_options.audience = opts.audience;
   verifier_options.tenant_claim = opts.tenant_claim;
   JwtVerifier verifier(verifier_options);
-  if (!opts.jwks_file.empty()) {
-    std::string jwks;
-    if (!read_file(opts.jwks_file, jwks)) {
-      say("cannot read --jwks file " + opts.jwks_file);
-      return exit_usage;
-    }
-    if (const auto ec = verifier.add_jwks(jwks)) {
-      say("--jwks file " + opts.jwks_file + ": " + ec.message());
-      return exit_usage;
-    }
-  } else if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
-    say("--jwt-secret: " + ec.message());
-    return exit_usage;
-  }
+  if (!add_keys(opts, verifier)) return exit_usage;
 
   std::shared_ptr<asio::ssl::context> tls;
   if (!opts.tls_cert.empty()) {
@@ -107,46 +227,16 @@ int run(const server::ServerOptions& opts) {
       return exit_usage;
     }
   }
-
   const unsigned threads = opts.threads ? opts.threads : usable_cpus();
   asio::io_context io(static_cast<int>(threads));
-
   asio::ip::tcp::endpoint endpoint;
-  {
-    std::error_code ec;
-    const auto address = asio::ip::make_address(opts.listen_host, ec);
-    if (!ec) {
-      endpoint = {address, opts.listen_port};
-    } else {
-      asio::ip::tcp::resolver resolver(io);
-      const auto results = resolver.resolve(
-          opts.listen_host, std::to_string(opts.listen_port),
-          asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service, ec);
-      if (ec || results.empty()) {
-        say("--listen: cannot resolve host " + opts.listen_host);
-        return exit_usage;
-      }
-      // "localhost" resolves to ::1 and 127.0.0.1; clients mostly try IPv4 first.
-      endpoint = results.begin()->endpoint();
-      for (const auto& entry : results) {
-        if (entry.endpoint().address().is_v4()) {
-          endpoint = entry.endpoint();
-          break;
-        }
-      }
-    }
-  }
+  if (!resolve_listen(io, opts, endpoint)) return exit_usage;
 
   InMemorySessionStore store;
   StatusPublisher publisher;
   SessionService sessions(store, publisher);
-  EventsRouteOptions route_options;
-  route_options.retry = opts.retry;
-  route_options.heartbeat = opts.heartbeat;
-  EventsRoute route(verifier, sessions, route_options);
-
+  EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
   std::atomic<std::uint64_t> auth_failures{0};
-
   server::TokenIssuerOptions issuer_options;
   issuer_options.secret = opts.jwt_secret;
   issuer_options.issuer = opts.issuer;
@@ -154,120 +244,32 @@ int run(const server::ServerOptions& opts) {
   issuer_options.tenant_claim = opts.tenant_claim;
   issuer_options.clients = opts.clients;
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
-
   server::SessionRoutesOptions session_options;
   session_options.default_ttl = opts.session_ttl;
   session_options.base_path = opts.base_path;
   server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options);
 
-  const http::HttpServer* server_for_metrics = nullptr;
-
+  server::ServerParts parts{route, sessions, store, token_endpoint, session_routes, auth_failures};
   http::Router router(opts.base_path);
-  router.add("POST", "/oauth2/token", [&](http::HttpExchange& ex, const http::RouteParams&) {
-    auto response = token_endpoint.handle(ex.request(), sessions.now());
-    if (response.status == 401) auth_failures.fetch_add(1, std::memory_order_relaxed);
-    ex.respond(std::move(response));
-  });
-  session_routes.mount(router);
-  http::add_events_route(router, route);
-  router.add("GET", "/healthz", [](http::HttpExchange& ex, const http::RouteParams&) {
-    auto r = http::HttpResponse::json(200, "{\"status\":\"ok\"}");
-    r.set("Cache-Control", "no-store");
-    ex.respond(std::move(r));
-  });
-  router.add("GET", "/metrics", [&](http::HttpExchange& ex, const http::RouteParams&) {
-    server::MetricsSources sources;
-    sources.route = &route;
-    sources.store = &store;
-    sources.server = server_for_metrics;
-    sources.auth_failures = &auth_failures;
-    http::HttpResponse r;
-    r.set("Content-Type", server::metrics_content_type);
-    r.set("Cache-Control", "no-store");
-    r.body = server::render_metrics(sources);
-    ex.respond(std::move(r));
-  });
+  server::mount_routes(router, parts);
   const http::HttpDispatcher dispatcher(std::move(router), http::CorsPolicy(opts.cors_origins));
-
   http::HttpServerOptions server_options;
   if (opts.access_log) server_options.access_log = http::stderr_access_log();
   http::HttpServer server(
       io, [&dispatcher](http::HttpExchange& ex) { dispatcher(ex); }, server_options, tls);
-  server_for_metrics = &server;
+  parts.server = &server;
 
   auto strand = asio::make_strand(io);
-  asio::signal_set signals(strand, SIGINT, SIGTERM);
   server::MaintenanceTimer maintenance(strand, route, sessions, server);
-  asio::steady_timer drain(strand);
-  std::chrono::steady_clock::time_point drain_deadline;
-  bool shutting_down = false;
-
-  std::function<void()> check_drained = [&] {
-    if (server.stats().connections == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
-      server.abort();
-      signals.cancel();
-      io.stop();
-      return;
-    }
-    drain.expires_after(std::chrono::milliseconds(20));
-    drain.async_wait([&](const std::error_code& ec) {
-      if (!ec) check_drained();
-    });
-  };
-  std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec, int) {
-    if (ec) return;
-    if (shutting_down) {
-      // A second signal: stop waiting for streams to flush.
-      server.abort();
-      signals.cancel();
-      io.stop();
-      return;
-    }
-    shutting_down = true;
-    server.stop();  // no new connections; idle keep-alive connections close
-    maintenance.stop();
-    route.close_all();  // every stream flushes what it has and ends
-    drain_deadline = std::chrono::steady_clock::now() + shutdown_grace;
-    signals.async_wait(on_signal);
-    check_drained();
-  };
-  signals.async_wait(on_signal);
-
+  Shutdown shutdown(strand, io, server, maintenance, route);
+  shutdown.arm();
   if (const auto ec = server.listen(endpoint)) {
     say("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message());
     return 1;
   }
   maintenance.start();
-
-  // The host as given (a name stays a name), with the port actually bound.
-  const bool v6_literal = opts.listen_host.find(':') != std::string::npos;
-  const std::string host = v6_literal ? "[" + opts.listen_host + "]" : opts.listen_host;
-  std::printf("listening on %s://%s:%u\n", tls ? "https" : "http", host.c_str(),
-              static_cast<unsigned>(server.local_endpoint().port()));
-  std::fflush(stdout);
-
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i) {
-    pool.emplace_back([&io] {
-      for (;;) {
-        try {
-          io.run();
-          return;
-        } catch (...) {
-          // No handler lets an exception escape; if one did, keep serving.
-        }
-      }
-    });
-  }
-  for (;;) {
-    try {
-      io.run();
-      break;
-    } catch (...) {
-    }
-  }
-  for (auto& t : pool) t.join();
+  announce(opts, server, tls != nullptr);
+  run_io(io, threads);
   http::stderr_lines().flush(std::chrono::milliseconds(500));
   return 0;
 }

@@ -4,7 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "eudiplo_sse/asio/percent_decode.hpp"
+#include "eudiplo_sse/http_target.hpp"
 #include "eudiplo_sse/jwt_signer.hpp"
 #include "json_body.hpp"
 
@@ -140,6 +140,25 @@ std::string OAuthTokenEndpoint::issue(const ClientCredentials& client, TimePoint
   return sign_hs_jwt(std::string_view(buffer.GetString(), buffer.GetSize()), options_.secret);
 }
 
+namespace {
+
+// RFC 6749 5.1: {"access_token","token_type":"Bearer","expires_in"}.
+std::string token_json(const std::string& token, std::chrono::seconds lifetime) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("access_token");
+  w.String(token.data(), static_cast<rapidjson::SizeType>(token.size()));
+  w.Key("token_type");
+  w.String("Bearer");
+  w.Key("expires_in");
+  w.Int64(lifetime.count());
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
 http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
                                               TimePoint now) const {
   Credentials creds;
@@ -152,8 +171,8 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
     const auto colon = decoded->find(':');
     if (colon == std::string::npos) return unauthorized("malformed Basic credentials", true);
     // RFC 6749 2.3.1: both parts are form-encoded before going into Basic.
-    auto id = http::form_decode(std::string_view(*decoded).substr(0, colon));
-    auto secret = http::form_decode(std::string_view(*decoded).substr(colon + 1));
+    auto id = form_decode(std::string_view(*decoded).substr(0, colon));
+    auto secret = form_decode(std::string_view(*decoded).substr(colon + 1));
     creds.id = id ? std::move(*id) : decoded->substr(0, colon);
     creds.secret = secret ? std::move(*secret) : decoded->substr(colon + 1);
     from_basic = true;
@@ -179,11 +198,11 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
         creds.has_grant_type = true;
       }
     } else if (type.empty() || http::iequals(type, "application/x-www-form-urlencoded")) {
-      auto params = http::parse_query(body);
+      auto params = parse_query(body);
       if (!params) return bad_request("malformed form body");
-      const auto* id = http::find_param(*params, "client_id");
-      const auto* secret = http::find_param(*params, "client_secret");
-      const auto* grant = http::find_param(*params, "grant_type");
+      const auto* id = find_param(*params, "client_id");
+      const auto* secret = find_param(*params, "client_secret");
+      const auto* grant = find_param(*params, "grant_type");
       if (!from_basic && id) creds.id = *id;
       if (!from_basic && secret) creds.secret = *secret;
       if (grant) {
@@ -208,17 +227,7 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
   const std::string token = issue(*client, now);
   if (token.empty()) return no_store(http::HttpResponse::error(500, "cannot sign tokens"));
 
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("access_token");
-  w.String(token.data(), static_cast<rapidjson::SizeType>(token.size()));
-  w.Key("token_type");
-  w.String("Bearer");
-  w.Key("expires_in");
-  w.Int64(options_.lifetime.count());
-  w.EndObject();
-  return no_store(http::HttpResponse::json(200, std::string(buffer.GetString(), buffer.GetSize())));
+  return no_store(http::HttpResponse::json(200, token_json(token, options_.lifetime)));
 }
 
 }  // namespace eudiplo_sse::server

@@ -88,6 +88,93 @@ GET /session/{id}/events, GET /healthz, GET /metrics.
 )";
 }
 
+namespace {
+
+// One option that takes a value; false (with `error`) when the value is bad.
+bool apply_value(std::string_view name, std::string_view value, ServerOptions& out,
+                 std::string& error) {
+  std::uint64_t n = 0;
+  if (name == "--listen") {
+    if (!parse_listen(value, out.listen_host, out.listen_port)) {
+      error = "--listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) + "'";
+      return false;
+    }
+  } else if (name == "--jwt-secret") {
+    if (value.size() < 32) {
+      error = "--jwt-secret must be at least 32 bytes (HS256, RFC 7518 3.2)";
+      return false;
+    }
+    out.jwt_secret = std::string(value);
+    out.jwt_secret_given = true;
+  } else if (name == "--jwks") {
+    if (value.empty()) {
+      error = "--jwks needs a file name";
+      return false;
+    }
+    out.jwks_file = std::string(value);
+  } else if (name == "--issuer") {
+    out.issuer = std::string(value);
+  } else if (name == "--audience") {
+    out.audience = std::string(value);
+  } else if (name == "--tenant-claim") {
+    if (value.empty()) {
+      error = "--tenant-claim must not be empty";
+      return false;
+    }
+    out.tenant_claim = std::string(value);
+  } else if (name == "--client") {
+    ClientCredentials c;
+    if (!parse_client(value, c)) {
+      error = "--client wants ID:SECRET:TENANT, each part non-empty";
+      return false;
+    }
+    out.clients.push_back(std::move(c));
+  } else if (name == "--heartbeat") {
+    if (!parse_uint(value, 0, 86400, n)) {
+      error = "--heartbeat wants whole seconds (0..86400), got '" + std::string(value) + "'";
+      return false;
+    }
+    out.heartbeat = std::chrono::seconds(n);
+  } else if (name == "--session-ttl") {
+    if (!parse_uint(value, 1, 365ull * 86400, n)) {
+      error = "--session-ttl wants whole seconds (1..31536000), got '" + std::string(value) + "'";
+      return false;
+    }
+    out.session_ttl = std::chrono::seconds(n);
+  } else if (name == "--retry") {
+    if (!parse_uint(value, 0, 86400000, n)) {
+      error = "--retry wants milliseconds (0..86400000), got '" + std::string(value) + "'";
+      return false;
+    }
+    out.retry = std::chrono::milliseconds(n);
+  } else if (name == "--cors-origin") {
+    if (value.empty()) {
+      error = "--cors-origin must not be empty";
+      return false;
+    }
+    out.cors_origins.emplace_back(value);
+  } else if (name == "--base-path") {
+    if (!http::normalize_base_path(value, out.base_path)) {
+      error = "--base-path wants a path like /api (letters, digits, - . _ ~ and /), got '" +
+              std::string(value) + "'";
+      return false;
+    }
+  } else if (name == "--tls-cert") {
+    out.tls_cert = std::string(value);
+  } else if (name == "--tls-key") {
+    out.tls_key = std::string(value);
+  } else if (name == "--threads") {
+    if (!parse_uint(value, 1, 1024, n)) {
+      error = "--threads wants 1..1024, got '" + std::string(value) + "'";
+      return false;
+    }
+    out.threads = static_cast<unsigned>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
 ParseOutcome parse_server_options(const std::vector<std::string_view>& args, ServerOptions& out,
                                   std::string& error) {
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -137,85 +224,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
       }
       value = args[++i];
     }
-    const std::string flag(name);
-    std::uint64_t n = 0;
-
-    if (name == "--listen") {
-      if (!parse_listen(value, out.listen_host, out.listen_port)) {
-        error = "--listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) + "'";
-        return ParseOutcome::error;
-      }
-    } else if (name == "--jwt-secret") {
-      if (value.size() < 32) {
-        error = "--jwt-secret must be at least 32 bytes (HS256, RFC 7518 3.2)";
-        return ParseOutcome::error;
-      }
-      out.jwt_secret = std::string(value);
-      out.jwt_secret_given = true;
-    } else if (name == "--jwks") {
-      if (value.empty()) {
-        error = "--jwks needs a file name";
-        return ParseOutcome::error;
-      }
-      out.jwks_file = std::string(value);
-    } else if (name == "--issuer") {
-      out.issuer = std::string(value);
-    } else if (name == "--audience") {
-      out.audience = std::string(value);
-    } else if (name == "--tenant-claim") {
-      if (value.empty()) {
-        error = "--tenant-claim must not be empty";
-        return ParseOutcome::error;
-      }
-      out.tenant_claim = std::string(value);
-    } else if (name == "--client") {
-      ClientCredentials c;
-      if (!parse_client(value, c)) {
-        error = "--client wants ID:SECRET:TENANT, each part non-empty";
-        return ParseOutcome::error;
-      }
-      out.clients.push_back(std::move(c));
-    } else if (name == "--heartbeat") {
-      if (!parse_uint(value, 0, 86400, n)) {
-        error = "--heartbeat wants whole seconds (0..86400), got '" + std::string(value) + "'";
-        return ParseOutcome::error;
-      }
-      out.heartbeat = std::chrono::seconds(n);
-    } else if (name == "--session-ttl") {
-      if (!parse_uint(value, 1, 365ull * 86400, n)) {
-        error = "--session-ttl wants whole seconds (1..31536000), got '" + std::string(value) + "'";
-        return ParseOutcome::error;
-      }
-      out.session_ttl = std::chrono::seconds(n);
-    } else if (name == "--retry") {
-      if (!parse_uint(value, 0, 86400000, n)) {
-        error = "--retry wants milliseconds (0..86400000), got '" + std::string(value) + "'";
-        return ParseOutcome::error;
-      }
-      out.retry = std::chrono::milliseconds(n);
-    } else if (name == "--cors-origin") {
-      if (value.empty()) {
-        error = "--cors-origin must not be empty";
-        return ParseOutcome::error;
-      }
-      out.cors_origins.emplace_back(value);
-    } else if (name == "--base-path") {
-      if (!http::normalize_base_path(value, out.base_path)) {
-        error = "--base-path wants a path like /api (letters, digits, - . _ ~ and /), got '" +
-                std::string(value) + "'";
-        return ParseOutcome::error;
-      }
-    } else if (name == "--tls-cert") {
-      out.tls_cert = std::string(value);
-    } else if (name == "--tls-key") {
-      out.tls_key = std::string(value);
-    } else if (name == "--threads") {
-      if (!parse_uint(value, 1, 1024, n)) {
-        error = "--threads wants 1..1024, got '" + std::string(value) + "'";
-        return ParseOutcome::error;
-      }
-      out.threads = static_cast<unsigned>(n);
-    }
+    if (!apply_value(name, value, out, error)) return ParseOutcome::error;
   }
   if (out.tls_cert.empty() != out.tls_key.empty()) {
     error = "--tls-cert and --tls-key go together";

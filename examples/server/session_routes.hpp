@@ -1,26 +1,19 @@
-// The session API around the events stream (contract section 5):
-//   POST  /session        {"ttlSeconds":N}?   -> 201 session
-//   GET   /session/{id}                      -> 200 session (the polling fallback)
-//   PATCH /session/{id}   {"status":"..."}   -> 200 session, 409 terminal, 400 unknown status
-// Every route is tenant-scoped by the Bearer token; another tenant's session is a 404.
+// The session API (examples/session_api, shared with the Beast host) mounted on the
+// Asio adapter's router:
+//   POST  /session        GET /session/{id}        PATCH /session/{id}
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <string>
+#include <optional>
+#include <string_view>
 
 #include "eudiplo_sse/asio/router.hpp"
-#include "eudiplo_sse/session_service.hpp"
-#include "eudiplo_sse/token_verifier.hpp"
+#include "session_api.hpp"
 
 namespace eudiplo_sse::server {
 
-struct SessionRoutesOptions {
-  std::chrono::seconds default_ttl{300};
-  std::chrono::seconds max_ttl{365 * 24 * 3600};
-  std::string base_path;  // for the Location of a created session
-};
+using SessionRoutesOptions = examples::SessionApiOptions;
 
 class SessionRoutes {
  public:
@@ -30,15 +23,10 @@ class SessionRoutes {
   // Adds the three routes to `router`; this object must outlive it.
   void mount(http::Router& router);
 
-  void create(http::HttpExchange& exchange);
-  void get(http::HttpExchange& exchange, const std::string& id);
-  void patch(http::HttpExchange& exchange, const std::string& id);
-
  private:
-  const TokenVerifier& verifier_;
-  SessionService& sessions_;
-  std::atomic<std::uint64_t>& auth_failures_;
-  SessionRoutesOptions options_;
+  void answer(http::HttpExchange& exchange, std::optional<std::string_view> id) const;
+
+  examples::SessionApi api_;
 };
 
 }  // namespace eudiplo_sse::server

@@ -8,6 +8,8 @@
 #include <string>
 #include <system_error>
 
+#include "eudiplo_sse/export.hpp"
+
 namespace eudiplo_sse {
 
 enum class error {
@@ -42,10 +44,23 @@ enum class error {
   invalid_field = 300,
 };
 
-const std::error_category& error_category() noexcept;
+EUDIPLO_SSE_EXPORT const std::error_category& error_category() noexcept;
 
 inline std::error_code make_error_code(error e) noexcept {
   return {static_cast<int>(e), error_category()};
+}
+
+// What a token verification error means for the answer, as a condition to compare
+// a VerifyResult's error against: `if (ec == auth_failure::forbidden) -> 403`.
+enum class auth_failure {
+  unauthenticated = 1,  // 401: no token, or one that does not verify
+  forbidden,            // 403: a valid token that is not allowed (tenant_missing, role_missing)
+};
+
+EUDIPLO_SSE_EXPORT const std::error_category& auth_failure_category() noexcept;
+
+inline std::error_condition make_error_condition(auth_failure f) noexcept {
+  return {static_cast<int>(f), auth_failure_category()};
 }
 
 }  // namespace eudiplo_sse
@@ -53,4 +68,6 @@ inline std::error_code make_error_code(error e) noexcept {
 namespace std {
 template <>
 struct is_error_code_enum<eudiplo_sse::error> : true_type {};
+template <>
+struct is_error_condition_enum<eudiplo_sse::auth_failure> : true_type {};
 }  // namespace std

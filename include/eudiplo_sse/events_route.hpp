@@ -26,20 +26,18 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/export.hpp"
+#include "eudiplo_sse/http.hpp"
 #include "eudiplo_sse/session.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
 #include "eudiplo_sse/token_verifier.hpp"
 
 namespace eudiplo_sse {
-
-struct HttpHeader {
-  std::string name;
-  std::string value;
-};
 
 struct EventsRequest {
   std::string_view session_id;     // the path segment, percent-decoded
@@ -62,10 +60,23 @@ struct EventsResponse {
 
   bool is_stream() const noexcept { return status == 200; }
 
-  // Filled for streams only: who asked, and for which session.
-  Principal principal;
-  std::string session_id;
+ private:
+  // Who asked, and for which session: the route's own state, carried from check()
+  // to open() and opaque to the host.
+  friend class EventsRoute;
+  Principal principal_;
+  std::string session_id_;
 };
+
+// The route's refusal for `status`: the contract's JSON body, and for 401 the
+// WWW-Authenticate challenge (www_authenticate_value). Hosts use it for the answers
+// they make themselves on this route (400 for a malformed target, 405, ...).
+EUDIPLO_SSE_EXPORT EventsResponse refuse(int status, std::string_view message);
+
+// The one bearer-token refusal: 403 when `verify_error` is auth_failure::forbidden,
+// else 401 with the challenge. The body holds the error's fixed message, never the
+// token. Hosts use it for their own bearer-protected routes too.
+EUDIPLO_SSE_EXPORT EventsResponse refuse_token(std::error_code verify_error);
 
 struct EventsRouteStats {
   std::uint64_t open_streams = 0;
@@ -79,7 +90,7 @@ namespace detail {
 class EventsRouteCore;
 }
 
-class EventsRoute {
+class EUDIPLO_SSE_EXPORT EventsRoute {
  public:
   EventsRoute(const TokenVerifier& verifier, SessionService& sessions,
               EventsRouteOptions options = {});
@@ -111,13 +122,7 @@ class EventsRoute {
 
 // Extracts the token: a `Bearer` Authorization header wins over the query
 // parameter. Empty when there is none.
-std::string_view select_token(std::string_view authorization,
+EUDIPLO_SSE_EXPORT std::string_view select_token(std::string_view authorization,
                               std::string_view query_token) noexcept;
-
-// The JSON error body of the contract: {"statusCode":N,"error":"...","message":"..."}.
-std::string error_body(int status, std::string_view message);
-
-// The reason phrase for the statuses the library produces ("Unauthorized", ...).
-std::string_view reason_phrase(int status) noexcept;
 
 }  // namespace eudiplo_sse

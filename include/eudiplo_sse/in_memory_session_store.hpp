@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/session_store.hpp"
 
 namespace eudiplo_sse {
@@ -23,7 +24,7 @@ struct InMemorySessionStoreOptions {
   std::chrono::seconds retention{3600};
 };
 
-class InMemorySessionStore final : public SessionStore {
+class EUDIPLO_SSE_EXPORT InMemorySessionStore final : public SessionStore {
  public:
   explicit InMemorySessionStore(InMemorySessionStoreOptions options = {});
   ~InMemorySessionStore() override;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
 
 namespace eudiplo_sse {
@@ -16,12 +17,12 @@ inline constexpr std::size_t iso8601_length = 24;
 
 // Writes exactly iso8601_length characters to `out` (no terminator).
 // Instants outside years 0000..9999 are clamped to that range.
-void format_iso8601(TimePoint t, char* out) noexcept;
+EUDIPLO_SSE_EXPORT void format_iso8601(TimePoint t, char* out) noexcept;
 
-std::string to_iso8601(TimePoint t);
+EUDIPLO_SSE_EXPORT std::string to_iso8601(TimePoint t);
 
 // Parses the format above (exactly, with `Z`); std::nullopt on anything else,
 // including instants outside the range TimePoint can hold.
-std::optional<TimePoint> parse_iso8601(std::string_view text) noexcept;
+EUDIPLO_SSE_EXPORT std::optional<TimePoint> parse_iso8601(std::string_view text) noexcept;
 
 }  // namespace eudiplo_sse

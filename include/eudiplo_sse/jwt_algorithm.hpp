@@ -4,6 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
+
 namespace eudiplo_sse {
 
 enum class JwtAlgorithm {
@@ -23,11 +25,11 @@ enum class JwtAlgorithm {
 };
 
 // The `alg` header value, e.g. "RS256".
-std::string_view to_string(JwtAlgorithm alg) noexcept;
+EUDIPLO_SSE_EXPORT std::string_view to_string(JwtAlgorithm alg) noexcept;
 
 // Exact, case-sensitive match of an `alg` value; nullopt for anything else,
 // including "none" (which no key can ever be bound to).
-std::optional<JwtAlgorithm> jwt_algorithm_from_string(std::string_view name) noexcept;
+EUDIPLO_SSE_EXPORT std::optional<JwtAlgorithm> jwt_algorithm_from_string(std::string_view name) noexcept;
 
 inline bool is_hmac(JwtAlgorithm alg) noexcept {
   return alg == JwtAlgorithm::HS256 || alg == JwtAlgorithm::HS384 || alg == JwtAlgorithm::HS512;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/jwt_algorithm.hpp"
 
 namespace eudiplo_sse {
@@ -13,12 +14,9 @@ namespace eudiplo_sse {
 // the header {"alg":"HS256","typ":"JWT"} (plus "kid" when given), signed with
 // HS256/384/512. Returns an empty string when `alg` is not an HMAC algorithm or the
 // secret is shorter than JwtVerifier would accept (32/48/64 bytes, RFC 7518 3.2).
-std::string sign_hs_jwt(std::string_view payload_json, std::string_view secret,
-                        JwtAlgorithm alg = JwtAlgorithm::HS256, std::string_view kid = {});
-
-// The same with a header the caller writes (tests use it to build tokens with odd
-// headers). The `alg` written in `header_json` is not checked against `alg`.
-std::string sign_hs_jws(std::string_view header_json, std::string_view payload_json,
-                        std::string_view secret, JwtAlgorithm alg);
+EUDIPLO_SSE_EXPORT std::string sign_hs_jwt(std::string_view payload_json,
+                                           std::string_view secret,
+                                           JwtAlgorithm alg = JwtAlgorithm::HS256,
+                                           std::string_view kid = {});
 
 }  // namespace eudiplo_sse

@@ -44,6 +44,7 @@
 #include <system_error>
 #include <vector>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/jwt_algorithm.hpp"
 #include "eudiplo_sse/token_verifier.hpp"
 
@@ -58,7 +59,7 @@ struct JwtVerifierOptions {
   std::size_t cache_size = 16384;           // verified tokens remembered; 0 disables
 };
 
-class JwtVerifier final : public TokenVerifier {
+class EUDIPLO_SSE_EXPORT JwtVerifier final : public TokenVerifier {
  public:
   explicit JwtVerifier(JwtVerifierOptions options = {});
   ~JwtVerifier() override;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
 #include "eudiplo_sse/session_status.hpp"
 
@@ -23,6 +24,6 @@ struct Session {
 inline constexpr std::size_t max_session_id_length = 128;
 
 // 1..128 characters of [A-Za-z0-9._~-]: safe in URLs, logs, JSON and Redis keys.
-bool is_valid_session_id(std::string_view id) noexcept;
+EUDIPLO_SSE_EXPORT bool is_valid_session_id(std::string_view id) noexcept;
 
 }  // namespace eudiplo_sse

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
 #include "eudiplo_sse/session_store.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
@@ -22,7 +23,7 @@ struct CreateResult {
   Session session;
 };
 
-class SessionService {
+class EUDIPLO_SSE_EXPORT SessionService {
  public:
   SessionService(SessionStore& store, StatusPublisher& publisher, ClockFn clock = system_now);
 
@@ -49,6 +50,6 @@ class SessionService {
 };
 
 // A random UUID v4 from OpenSSL's CSPRNG, lower-case hex with dashes.
-std::string random_uuid();
+EUDIPLO_SSE_EXPORT std::string random_uuid();
 
 }  // namespace eudiplo_sse

@@ -5,16 +5,18 @@
 #include <optional>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
+
 namespace eudiplo_sse {
 
 enum class SessionStatus { active, fetched, completed, expired, failed };
 inline constexpr std::size_t session_status_count = 5;
 
 // The wire name: "active", "fetched", "completed", "expired", "failed".
-std::string_view to_string(SessionStatus s) noexcept;
+EUDIPLO_SSE_EXPORT std::string_view to_string(SessionStatus s) noexcept;
 
 // Parses a wire name exactly (case-sensitive); std::nullopt otherwise.
-std::optional<SessionStatus> parse_session_status(std::string_view text) noexcept;
+EUDIPLO_SSE_EXPORT std::optional<SessionStatus> parse_session_status(std::string_view text) noexcept;
 
 // completed, expired and failed are final: no later change is accepted.
 constexpr bool is_terminal(SessionStatus s) noexcept {

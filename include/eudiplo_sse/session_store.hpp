@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
 #include "eudiplo_sse/session.hpp"
 
@@ -28,7 +29,7 @@ struct TransitionResult {
   Session session;
 };
 
-class SessionStore {
+class EUDIPLO_SSE_EXPORT SessionStore {
  public:
   virtual ~SessionStore() = default;
 

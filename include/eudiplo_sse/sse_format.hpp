@@ -18,6 +18,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "eudiplo_sse/export.hpp"
+
 namespace eudiplo_sse {
 
 struct SseEvent {
@@ -27,15 +29,15 @@ struct SseEvent {
 };
 
 // Appends one event to `out`. On error nothing is appended.
-std::error_code append_sse_event(std::string& out, const SseEvent& event);
+EUDIPLO_SSE_EXPORT std::error_code append_sse_event(std::string& out, const SseEvent& event);
 
 // Appends `retry: N` followed by the blank line that ends the block.
-void append_sse_retry(std::string& out, std::chrono::milliseconds retry);
+EUDIPLO_SSE_EXPORT void append_sse_retry(std::string& out, std::chrono::milliseconds retry);
 
 // Appends a comment block. Line breaks in `text` start new comment lines.
-void append_sse_comment(std::string& out, std::string_view text);
+EUDIPLO_SSE_EXPORT void append_sse_comment(std::string& out, std::string_view text);
 
 // Formats one event into a new string; throws std::system_error on invalid fields.
-std::string format_sse_event(const SseEvent& event);
+EUDIPLO_SSE_EXPORT std::string format_sse_event(const SseEvent& event);
 
 }  // namespace eudiplo_sse

@@ -16,6 +16,7 @@
 
 #include <functional>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/shared_bytes.hpp"
 
 namespace eudiplo_sse {
@@ -27,7 +28,7 @@ enum class WriteResult {
   closed,    // the response is gone; the bytes were dropped
 };
 
-class SseWriter {
+class EUDIPLO_SSE_EXPORT SseWriter {
  public:
   virtual ~SseWriter() = default;
 

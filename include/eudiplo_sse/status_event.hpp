@@ -7,10 +7,17 @@
 #include <string>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/session.hpp"
 #include "eudiplo_sse/shared_bytes.hpp"
 
 namespace eudiplo_sse {
+
+struct StatusEvent;
+using StatusEventPtr = std::shared_ptr<const StatusEvent>;
+
+// The one way to make an event: it formats the bytes and records where the JSON is.
+EUDIPLO_SSE_EXPORT StatusEventPtr make_status_event(const Session& s);
 
 struct StatusEvent {
   std::string session_id;
@@ -22,15 +29,14 @@ struct StatusEvent {
 
   // The data: {"id","status","updatedAt"} (one line, a view into `sse`).
   std::string_view json() const noexcept {
-    return std::string_view(sse).substr(json_offset, json_length);
+    return std::string_view(sse).substr(json_offset_, json_length_);
   }
-  std::size_t json_offset = 0;
-  std::size_t json_length = 0;
+
+ private:
+  friend StatusEventPtr make_status_event(const Session& s);
+  std::size_t json_offset_ = 0;  // where json() starts in `sse`
+  std::size_t json_length_ = 0;
 };
-
-using StatusEventPtr = std::shared_ptr<const StatusEvent>;
-
-StatusEventPtr make_status_event(const Session& s);
 
 // The event's SSE bytes as SharedBytes, sharing ownership with the event (no copy).
 inline SharedBytes sse_bytes(const StatusEventPtr& e) { return SharedBytes(e, &e->sse); }

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string_view>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/status_event.hpp"
 
 namespace eudiplo_sse {
@@ -34,7 +35,7 @@ class Subscriber;
 class PublisherCore;
 }  // namespace detail
 
-class StatusPublisher {
+class EUDIPLO_SSE_EXPORT StatusPublisher {
  public:
   using Callback = std::function<void(const StatusEventPtr&)>;
   // Reads the session's current state; called after the subscriber is registered.

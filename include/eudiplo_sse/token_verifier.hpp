@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
 #include "eudiplo_sse/error.hpp"
 
@@ -21,22 +22,17 @@ struct Principal {
 
 struct VerifyResult {
   // Empty on success, else a token error of eudiplo_sse::error (token_missing ..
-  // role_missing). tenant_missing and role_missing mean "authenticated but not
-  // allowed" (HTTP 403); the others mean "not authenticated" (HTTP 401).
+  // role_missing). Compare it with auth_failure (error.hpp) for the HTTP answer:
+  // `error == auth_failure::forbidden` means 403, `auth_failure::unauthenticated` 401.
   std::error_code error;
   Principal principal;
 };
 
-class TokenVerifier {
+class EUDIPLO_SSE_EXPORT TokenVerifier {
  public:
   virtual ~TokenVerifier() = default;
   // Must be safe to call from many threads at once.
   virtual VerifyResult verify(std::string_view token, TimePoint now) const = 0;
 };
-
-// Whether a verification error means 403 (valid token, not allowed) rather than 401.
-inline bool is_forbidden_error(std::error_code ec) noexcept {
-  return ec == error::tenant_missing || ec == error::role_missing;
-}
 
 }  // namespace eudiplo_sse

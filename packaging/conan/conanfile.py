@@ -26,8 +26,10 @@ class EudiploSseConan(ConanFile):
     topics = ("sse", "server-sent-events", "jwt", "eudi", "openid4vc")
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
-    options = {"shared": [True, False], "fPIC": [True, False]}
-    default_options = {"shared": False, "fPIC": True}
+    # with_asio: the header-only SSE stream writer on standalone Asio, the package
+    # component `asio` (CMake: EUDIPLO_SSE_WITH_ASIO, target eudiplo_sse::asio).
+    options = {"shared": [True, False], "fPIC": [True, False], "with_asio": [True, False]}
+    default_options = {"shared": False, "fPIC": True, "with_asio": False}
 
     @property
     def _checkout(self):
@@ -61,9 +63,10 @@ class EudiploSseConan(ConanFile):
         self.requires("openssl/[>=3 <4]")
         # Header-only, used only inside src/.
         self.requires("rapidjson/cci.20220822")
-        # For hosts that mount the route on standalone Asio (docs/integration.md);
-        # 1.22 is what Debian 12 ships and what the adapter is tested with.
-        self.requires("asio/[>=1.22 <2]")
+        if self.options.with_asio:
+            # The writer's headers include Asio's: a transitive header dependency.
+            # 1.22 is what Debian 12 ships and what the writer is tested with.
+            self.requires("asio/[>=1.22 <2]", transitive_headers=True)
 
     def validate(self):
         check_min_cppstd(self, 17)
@@ -74,6 +77,8 @@ class EudiploSseConan(ConanFile):
         tc.cache_variables["EUDIPLO_SSE_BUILD_EXAMPLES"] = False
         tc.cache_variables["EUDIPLO_SSE_BUILD_BENCHMARKS"] = False
         tc.cache_variables["EUDIPLO_SSE_INSTALL"] = True
+        tc.cache_variables["EUDIPLO_SSE_WITH_ASIO"] = bool(self.options.with_asio)
+        tc.cache_variables["EUDIPLO_SSE_WITH_BOOST_ASIO"] = False
         tc.generate()
         CMakeDeps(self).generate()
 
@@ -92,10 +97,15 @@ class EudiploSseConan(ConanFile):
 
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "eudiplo_sse")
-        self.cpp_info.set_property("cmake_target_name", "eudiplo_sse::eudiplo_sse")
-        self.cpp_info.set_property("pkg_config_name", "eudiplo_sse")
-        self.cpp_info.libs = ["eudiplo_sse"]
-        # Once set, Conan wants every requirement named here.
-        self.cpp_info.requires = ["openssl::crypto", "rapidjson::rapidjson", "asio::asio"]
+        core = self.cpp_info.components["core"]
+        core.set_property("cmake_target_name", "eudiplo_sse::eudiplo_sse")
+        core.set_property("pkg_config_name", "eudiplo_sse")
+        core.libs = ["eudiplo_sse"]
+        # Once set, Conan wants every requirement named by some component.
+        core.requires = ["openssl::crypto", "rapidjson::rapidjson"]
         if self.settings.os in ("Linux", "FreeBSD"):
-            self.cpp_info.system_libs = ["pthread"]
+            core.system_libs = ["pthread"]
+        if self.options.with_asio:
+            writer = self.cpp_info.components["asio"]
+            writer.set_property("cmake_target_name", "eudiplo_sse::asio")
+            writer.requires = ["core", "asio::asio"]

@@ -9,6 +9,7 @@ and declare what consumers rely on.
 usage: python3 check_recipes.py <source dir>
 """
 import ast
+import collections
 import importlib.util
 import json
 import os
@@ -54,8 +55,13 @@ def check_vcpkg(source_dir, project, version, options, cmakelists):
     check(port_version == version,
           f"vcpkg.json version {port_version} is project(VERSION) {version}")
     deps = {d if isinstance(d, str) else d["name"]: d for d in manifest.get("dependencies", [])}
-    for name in ("openssl", "rapidjson", "asio"):
+    for name in ("openssl", "rapidjson"):
         check(name in deps, f"vcpkg.json depends on {name}")
+    check("asio" not in deps, "the core port does not depend on asio (the asio feature does)")
+    features = manifest.get("features", {})
+    for feature, dependency in (("asio", "asio"), ("boost-asio", "boost-asio")):
+        check(dependency in features.get(feature, {}).get("dependencies", []),
+              f"vcpkg feature {feature} depends on {dependency}")
     for name in ("vcpkg-cmake", "vcpkg-cmake-config"):
         check(isinstance(deps.get(name), dict) and deps[name].get("host") is True,
               f"vcpkg.json has {name} as a host dependency")
@@ -66,8 +72,17 @@ def check_vcpkg(source_dir, project, version, options, cmakelists):
     for name in passed:
         check(name in options or name.startswith("CMAKE_"),
               f"portfile option {name} exists in CMakeLists.txt")
-    for name in sorted(o for o in options if o.startswith("EUDIPLO_SSE_BUILD_")):
+    # EUDIPLO_SSE_BUILD_SHARED follows BUILD_SHARED_LIBS, which vcpkg sets.
+    for name in sorted(o for o in options
+                       if o.startswith("EUDIPLO_SSE_BUILD_") and o != "EUDIPLO_SSE_BUILD_SHARED"):
         check(f"-D{name}=OFF" in portfile, f"portfile turns {name} off")
+    check("-DEUDIPLO_SSE_BUILD_SHARED" not in portfile, "portfile leaves linkage to vcpkg")
+    mapped = re.search(r"vcpkg_check_features\(([^)]*)\)", portfile)
+    pairs = re.findall(r"^\s*([\w-]+)\s+(EUDIPLO_SSE_\w+)\s*$", mapped.group(1), re.M) if mapped else []
+    check(sorted(f for f, _ in pairs) == sorted(features),
+          "portfile maps every vcpkg feature to a CMake option")
+    for feature, option in pairs:
+        check(option in options, f"feature {feature}'s option {option} exists in CMakeLists.txt")
 
     fixup = re.search(r"vcpkg_cmake_config_fixup\(([^)]*)\)", portfile)
     args = fixup.group(1).split() if fixup else []
@@ -106,6 +121,7 @@ class FakeCppInfo:
         self.libs = []
         self.requires = []
         self.system_libs = []
+        self.components = collections.defaultdict(FakeCppInfo)
 
     def set_property(self, name, value):
         self.properties[name] = value
@@ -145,6 +161,60 @@ def conan_stubs():
     }
 
 
+def check_conan_configuration(recipe_class, folder, project, version, options, with_asio):
+    """One configuration of the recipe: its requirements, CMake options and
+    package_info agree with each other and with CMakeLists.txt."""
+    what = f"with_asio={with_asio}: "
+    recipe = recipe_class()
+    recipe.recipe_folder = folder
+    recipe.version = None
+    recipe.settings = types.SimpleNamespace(os="Linux")
+    recipe.options = types.SimpleNamespace(shared=False, fPIC=True, with_asio=with_asio)
+    recipe.cpp_info = FakeCppInfo()
+
+    recipe.set_version()
+    check(recipe.version == version, f"recipe version {recipe.version} is project(VERSION) {version}")
+
+    recipe.requirements()
+    refs = recipe.recorded_requires
+    check("openssl/[>=3 <4]" in refs, what + "recipe requires openssl/[>=3 <4]")
+    check(any(r.startswith("rapidjson/") for r in refs), what + "recipe requires rapidjson")
+    check(any(r.startswith("asio/") for r in refs) == with_asio,
+          what + "recipe requires asio exactly when with_asio")
+
+    recipe.generate()
+    tc = FakeToolchain.last
+    passed = dict(tc.variables, **tc.cache_variables) if tc else {}
+    check(bool(passed), what + "recipe passes CMake options through CMakeToolchain")
+    for name in passed:
+        check(name in options, what + f"recipe option {name} exists in CMakeLists.txt")
+    # EUDIPLO_SSE_BUILD_SHARED follows BUILD_SHARED_LIBS, which Conan sets from `shared`.
+    for name in sorted(o for o in options
+                       if o.startswith("EUDIPLO_SSE_BUILD_") and o != "EUDIPLO_SSE_BUILD_SHARED"):
+        check(passed.get(name) is False, what + f"recipe turns {name} off")
+    check(passed.get("EUDIPLO_SSE_WITH_ASIO") is with_asio,
+          what + "EUDIPLO_SSE_WITH_ASIO follows the with_asio option")
+
+    recipe.package_info()
+    info = recipe.cpp_info
+    props = info.properties
+    check(props.get("cmake_file_name") == project, f"cmake_file_name is {project}")
+    core = info.components.get("core")
+    check(core is not None and core.properties.get("cmake_target_name") == f"{project}::{project}",
+          f"component core is {project}::{project}")
+    check(core is not None and core.libs == [project], f"the packaged library is lib{project}")
+    asio = info.components.get("asio")
+    check((asio is not None) == with_asio, what + "component asio exists exactly when with_asio")
+    if asio is not None:
+        check(asio.properties.get("cmake_target_name") == f"{project}::asio",
+              f"component asio is {project}::asio")
+    required = {r.split("::")[0] for c in info.components.values() for r in c.requires
+                if "::" in r}
+    declared = {r.split("/")[0] for r in refs}
+    check(required == declared,
+          what + "the components' requires name every requirement (Conan refuses it otherwise)")
+
+
 def check_conan(source_dir, project, version, options):
     folder = os.path.join(source_dir, "packaging", "conan")
     recipe_path = os.path.join(folder, "conanfile.py")
@@ -175,40 +245,8 @@ def check_conan(source_dir, project, version, options):
     check(len(recipes) == 1, "conanfile.py defines one recipe class")
     if len(recipes) != 1:
         return
-    recipe = recipes[0]()
-    recipe.recipe_folder = folder
-    recipe.version = None
-    recipe.settings = types.SimpleNamespace(os="Linux")
-    recipe.cpp_info = FakeCppInfo()
-
-    recipe.set_version()
-    check(recipe.version == version, f"recipe version {recipe.version} is project(VERSION) {version}")
-
-    recipe.requirements()
-    refs = recipe.recorded_requires
-    check("openssl/[>=3 <4]" in refs, "recipe requires openssl/[>=3 <4]")
-    for name in ("rapidjson", "asio"):
-        check(any(r.startswith(name + "/") for r in refs), f"recipe requires {name}")
-
-    recipe.generate()
-    tc = FakeToolchain.last
-    passed = dict(tc.variables, **tc.cache_variables) if tc else {}
-    check(bool(passed), "recipe passes CMake options through CMakeToolchain")
-    for name in passed:
-        check(name in options, f"recipe option {name} exists in CMakeLists.txt")
-    for name in sorted(o for o in options if o.startswith("EUDIPLO_SSE_BUILD_")):
-        check(passed.get(name) is False, f"recipe turns {name} off")
-
-    recipe.package_info()
-    props = recipe.cpp_info.properties
-    check(props.get("cmake_file_name") == project, f"cmake_file_name is {project}")
-    check(props.get("cmake_target_name") == f"{project}::{project}",
-          f"cmake_target_name is {project}::{project}")
-    check(recipe.cpp_info.libs == [project], f"the packaged library is lib{project}")
-    required = {r.split("::")[0] for r in recipe.cpp_info.requires}
-    declared = {r.split("/")[0] for r in refs}
-    check(not recipe.cpp_info.requires or required == declared,
-          "cpp_info.requires names every requirement (Conan refuses the package otherwise)")
+    for with_asio in (False, True):
+        check_conan_configuration(recipes[0], folder, project, version, options, with_asio)
 
     test_cmake = read(os.path.join(folder, "test_package", "CMakeLists.txt"))
     check(f"find_package({project} CONFIG REQUIRED)" in test_cmake

@@ -1,9 +1,11 @@
 # cmake -DBUILD_DIR=... -DPREFIX=... -DCONFIG=... -DLIBDIR=... -DINCLUDEDIR=... -DVERSION=...
-#       -P install_tree.cmake
+#       [-DCOMPONENTS=asio,boost_asio] -P install_tree.cmake
 #
 # Installs the build tree into a fresh PREFIX (the fixture every package test
 # consumes), then checks what the consumers cannot see for themselves: the files
-# are where packagers expect them, and the version file answers as SameMajorVersion.
+# are where packagers expect them, private headers stay out, each built component
+# installed its files, and the version file answers as SameMinorVersion (0.x) or
+# SameMajorVersion.
 
 file(REMOVE_RECURSE "${PREFIX}")
 execute_process(
@@ -20,11 +22,41 @@ foreach(f
     "${cmake_dir}/eudiplo_sse-targets.cmake"
     "${PREFIX}/${LIBDIR}/pkgconfig/eudiplo_sse.pc"
     "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/version.hpp"
+    "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/export.hpp"
     "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/events_route.hpp")
   if(NOT EXISTS "${f}")
     message(FATAL_ERROR "not installed: ${f}")
   endif()
 endforeach()
+
+string(REPLACE "," ";" COMPONENTS "${COMPONENTS}")
+foreach(component IN LISTS COMPONENTS)
+  set(files
+    "${cmake_dir}/eudiplo_sse-component-${component}.cmake"
+    "${cmake_dir}/eudiplo_sse-${component}-targets.cmake")
+  if(component MATCHES "^(asio|boost_asio)$")
+    list(APPEND files
+      "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/${component}/sse_stream_writer.hpp"
+      "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/net/basic_sse_stream_writer.hpp")
+  endif()
+  foreach(f IN LISTS files)
+    if(NOT EXISTS "${f}")
+      message(FATAL_ERROR "component ${component}: not installed: ${f}")
+    endif()
+  endforeach()
+endforeach()
+
+# Headers only src/ and the tests use are not part of the installed API.
+foreach(private detail jwt_parse.hpp base64url.hpp session_key.hpp jws_signer.hpp)
+  file(GLOB_RECURSE found "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/*${private}*")
+  if(found)
+    message(FATAL_ERROR "private header installed: ${found}")
+  endif()
+endforeach()
+file(STRINGS "${PREFIX}/${INCLUDEDIR}/eudiplo_sse/jwt_signer.hpp" jws REGEX "sign_hs_jws")
+if(jws)
+  message(FATAL_ERROR "sign_hs_jws is declared in the installed jwt_signer.hpp")
+endif()
 
 file(GLOB libs "${PREFIX}/${LIBDIR}/*eudiplo_sse*")
 if(NOT libs)
@@ -52,12 +84,17 @@ math(EXPR next_major "${major} + 1")
 math(EXPR next_minor "${minor} + 1")
 set(cases
   "${VERSION}:TRUE"
-  "${major}.0:TRUE"
+  "${major}.${minor}:TRUE"
   "${major}.${next_minor}:FALSE"
   "${next_major}.0:FALSE")
 if(major GREATER 0)
+  # SameMajorVersion from 1.0 on.
   math(EXPR previous_major "${major} - 1")
-  list(APPEND cases "${previous_major}.0:FALSE")
+  list(APPEND cases "${major}.0:TRUE" "${previous_major}.0:FALSE")
+elseif(minor GREATER 0)
+  # 0.x: SameMinorVersion, a new minor may break the API.
+  math(EXPR previous_minor "${minor} - 1")
+  list(APPEND cases "0.${previous_minor}:FALSE")
 endif()
 foreach(case IN LISTS cases)
   string(REPLACE ":" ";" case "${case}")

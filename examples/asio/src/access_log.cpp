@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "eudiplo_sse/asio/line_writer.hpp"
-#include "eudiplo_sse/asio/percent_decode.hpp"
+#include "eudiplo_sse/http_target.hpp"
 
 namespace eudiplo_sse::http {
 namespace {

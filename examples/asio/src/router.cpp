@@ -1,6 +1,6 @@
 #include "eudiplo_sse/asio/router.hpp"
 
-#include "eudiplo_sse/asio/percent_decode.hpp"
+#include "eudiplo_sse/http_target.hpp"
 
 namespace eudiplo_sse::http {
 namespace {

@@ -17,14 +17,18 @@ else()
     )
 endif()
 
-# No export macros on the public API: a Windows DLL would export nothing.
-if(VCPKG_TARGET_IS_WINDOWS)
-    vcpkg_check_linkage(ONLY_STATIC_LIBRARY)
-endif()
+# The public API carries EUDIPLO_SSE_EXPORT, so static and shared (DLL) builds both
+# work; EUDIPLO_SSE_BUILD_SHARED follows vcpkg's BUILD_SHARED_LIBS.
+vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
+    FEATURES
+        asio        EUDIPLO_SSE_WITH_ASIO
+        boost-asio  EUDIPLO_SSE_WITH_BOOST_ASIO
+)
 
 vcpkg_cmake_configure(
     SOURCE_PATH "${SOURCE_PATH}"
     OPTIONS
+        ${feature_options}
         -DEUDIPLO_SSE_BUILD_TESTS=OFF
         -DEUDIPLO_SSE_BUILD_EXAMPLES=OFF
         -DEUDIPLO_SSE_BUILD_BENCHMARKS=OFF

@@ -1,6 +1,6 @@
-#include "eudiplo_sse/asio/percent_decode.hpp"
+#include "eudiplo_sse/http_target.hpp"
 
-namespace eudiplo_sse::http {
+namespace eudiplo_sse {
 namespace {
 
 int hex_value(char c) noexcept {
@@ -81,4 +81,27 @@ std::optional<std::vector<std::string>> decode_path(std::string_view raw_path) {
   return segments;
 }
 
-}  // namespace eudiplo_sse::http
+EventsTarget parse_events_target(std::string_view target) {
+  EventsTarget out;
+  const auto question = target.find('?');
+  const auto raw_path = target.substr(0, question);
+  // Match on the raw segments first: only this route's requests are decoded here.
+  if (raw_path.rfind("/session/", 0) != 0) return out;
+  const auto rest = raw_path.substr(9);
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos || rest.substr(slash) != "/events") return out;
+  out.matched = true;
+  auto id = percent_decode(rest.substr(0, slash));
+  const auto params = parse_query(question == std::string_view::npos
+                                      ? std::string_view{}
+                                      : target.substr(question + 1));
+  if (!id || !params) {
+    out.malformed = true;
+    return out;
+  }
+  out.session_id = std::move(*id);
+  if (const std::string* token = find_param(*params, "token")) out.query_token = *token;
+  return out;
+}
+
+}  // namespace eudiplo_sse

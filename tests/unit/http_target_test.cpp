@@ -1,8 +1,8 @@
-#include "eudiplo_sse/asio/percent_decode.hpp"
+#include "eudiplo_sse/http_target.hpp"
 
 #include "catch.hpp"
 
-using namespace eudiplo_sse::http;
+using namespace eudiplo_sse;
 
 TEST_CASE("percent_decode decodes triplets and keeps '+'", "[percent]") {
   CHECK(percent_decode("a%20b%2Fc+d") == std::optional<std::string>("a b/c+d"));
@@ -44,4 +44,33 @@ TEST_CASE("decode_path decodes each segment on its own", "[percent]") {
   CHECK(*decode_path("/a/") == std::vector<std::string>{"a", ""});
   CHECK_FALSE(decode_path("relative"));
   CHECK_FALSE(decode_path("/a%2"));
+}
+
+TEST_CASE("parse_events_target matches /session/{id}/events only", "[percent][target]") {
+  const auto t = parse_events_target("/session/ab%2Dc/events?x=1&token=h.p%2Es");
+  CHECK(t.matched);
+  CHECK_FALSE(t.malformed);
+  CHECK(t.session_id == "ab-c");
+  CHECK(t.query_token == "h.p.s");
+
+  const auto no_query = parse_events_target("/session/abc/events");
+  CHECK(no_query.matched);
+  CHECK(no_query.query_token.empty());
+
+  for (const char* other : {"/session/abc", "/session/abc/event", "/session/abc/events/x",
+                            "/sessions/abc/events", "/healthz", "session/abc/events"}) {
+    INFO(other);
+    CHECK_FALSE(parse_events_target(other).matched);
+  }
+}
+
+TEST_CASE("parse_events_target flags bad encodings as malformed (400)", "[percent][target]") {
+  for (const char* bad : {"/session/a%00b/events", "/session/a%zz/events",
+                          "/session/abc/events?token=%4"}) {
+    INFO(bad);
+    const auto t = parse_events_target(bad);
+    CHECK(t.matched);
+    CHECK(t.malformed);
+    CHECK(t.session_id.empty());
+  }
 }

@@ -1,0 +1,264 @@
+// HttpConnection<Stream>, the request side: reading requests, handing them to the
+// handler, starting responses and streams.
+//
+// Part of http_connection.cpp, which includes it inside namespace
+// eudiplo_sse::http::detail and instantiates the template once for each stream
+// type; not a header of its own.
+
+// ---- request side -----------------------------------------------------------
+
+template <typename Stream>
+void HttpConnection<Stream>::arm_read_locked() {
+  if constexpr (!is_tls) {
+    // Wait for readability instead of reading into a buffer: a connection that
+    // waits (idle keep-alive, open stream) holds no read buffer at all.
+    socket().async_wait(asio::socket_base::wait_read,
+                        [self = self()](const std::error_code& ec) { self->on_readable(ec); });
+  } else {
+    stream_.async_read_some(
+        asio::buffer(tls_buffer_.get(), tls_read_chunk),
+        [self = self()](const std::error_code& ec, std::size_t n) { self->on_tls_read(ec, n); });
+  }
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::on_readable(const std::error_code& ec) {
+  Lock lock(mutex_);
+  if (phase_ == Phase::closed) return;
+  if (ec) {
+    hard_close_locked();
+    return;
+  }
+  if (phase_ == Phase::streaming) {
+    on_stream_readable_locked(lock);
+    return;
+  }
+  if (phase_ != Phase::reading) return;
+  char buffer[read_chunk];
+  std::error_code rec;
+  const std::size_t n = socket().read_some(asio::buffer(buffer), rec);
+  if (would_block(rec)) {
+    arm_read_locked();
+    return;
+  }
+  if (rec) {
+    // EOF or reset: the client is done with this connection.
+    hard_close_locked();
+    return;
+  }
+  const auto result = parser_->feed(std::string_view(buffer, n));
+  lock.unlock();
+  handle_input(result);
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::on_tls_read(const std::error_code& ec, std::size_t n) {
+  Lock lock(mutex_);
+  if (phase_ == Phase::closed) return;
+  if (ec) {
+    hard_close_locked();
+    return;
+  }
+  if (phase_ == Phase::streaming) {
+    arm_read_locked();  // bytes after the request of a stream are ignored
+    return;
+  }
+  if (phase_ != Phase::reading) return;
+  const auto result = parser_->feed(std::string_view(tls_buffer_.get(), n));
+  lock.unlock();
+  handle_input(result);
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::on_stream_readable_locked(Lock&) {
+  // An SSE client sends nothing after its request; readability means it left
+  // (EOF, reset) or, rarely, sent bytes that are discarded.
+  char buffer[512];
+  for (int i = 0; i < 8; ++i) {
+    std::error_code ec;
+    socket().read_some(asio::buffer(buffer), ec);
+    if (would_block(ec)) break;
+    if (ec) {
+      hard_close_locked();
+      return;
+    }
+  }
+  arm_read_locked();
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::handle_input(HttpParser::Result result) {
+  for (;;) {
+    if (result == HttpParser::Result::need_more) {
+      Lock lock(mutex_);
+      if (phase_ != Phase::reading) return;
+      if (parser_->expects_continue()) {
+        parser_->continue_sent();
+        enqueue_locked(continue_bytes());
+        flush_locked();
+        if (phase_ == Phase::closed) return;
+      }
+      arm_read_locked();
+      return;
+    }
+    if (result == HttpParser::Result::error) {
+      answer_parse_error(parser_->error_status());
+      return;
+    }
+    HttpRequest request = parser_->take_request();
+    if (!serve(request)) return;
+    result = parser_->parse();
+  }
+}
+
+template <typename Stream>
+bool HttpConnection<Stream>::serve(HttpRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string remote;
+  {
+    Lock lock(mutex_);
+    if (phase_ != Phase::reading) return false;
+    phase_ = Phase::responding;
+    keep_alive_ = request.keep_alive && !core_->stopping.load(std::memory_order_relaxed);
+    corked_ = true;
+    if (core_->options.access_log) {
+      std::error_code ec;
+      const auto ep = socket().remote_endpoint(ec);
+      if (!ec) remote = endpoint_text(ep);
+    }
+  }
+  clear_deadline();
+
+  Exchange exchange(*this, request);
+  try {
+    core_->handler(exchange);
+  } catch (...) {
+    // Answered below if the handler had not answered yet.
+  }
+  if (!exchange.responded()) {
+    try {
+      exchange.respond(HttpResponse::error(500, "internal error"));
+    } catch (...) {
+    }
+  }
+
+  bool next = false;
+  {
+    Lock lock(mutex_);
+    corked_ = false;
+    if (phase_ == Phase::streaming) {
+      // The request is done with; an open stream keeps no parser state.
+      parser_.reset();
+      flush_locked();
+      finish_if_closing_locked();
+      if (phase_ == Phase::streaming) arm_read_locked();
+    } else if (phase_ == Phase::responding) {
+      response_pending_ = true;
+      flush_locked();
+      if (phase_ == Phase::responding && !writing_) {
+        response_pending_ = false;
+        if (keep_alive_) {
+          phase_ = Phase::reading;
+          set_deadline();
+          parser_->release_memory();
+          next = true;
+        } else {
+          graceful_close_locked();
+        }
+      }
+    }
+  }
+
+  if (const auto& log = core_->options.access_log) {
+    AccessLogEntry entry;
+    entry.remote = remote;
+    entry.method = request.method;
+    entry.target = request.target;
+    entry.status = exchange.status();
+    entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    entry.stream = exchange.stream();
+    try {
+      log(entry);
+    } catch (...) {
+    }
+  }
+  return next;
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::after_response() {
+  {
+    Lock lock(mutex_);
+    if (phase_ != Phase::responding) return;
+    response_pending_ = false;
+    if (!keep_alive_ || core_->stopping.load(std::memory_order_relaxed)) {
+      graceful_close_locked();
+      return;
+    }
+    phase_ = Phase::reading;
+    set_deadline();
+    parser_->release_memory();
+  }
+  handle_input(parser_->parse());
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::answer_parse_error(int status) {
+  std::string remote;
+  {
+    Lock lock(mutex_);
+    if (phase_ != Phase::reading) return;
+    phase_ = Phase::responding;
+    keep_alive_ = false;
+    clear_deadline();
+    if (core_->options.access_log) {
+      std::error_code ec;
+      const auto ep = socket().remote_endpoint(ec);
+      if (!ec) remote = endpoint_text(ep);
+    }
+    const auto response = HttpResponse::error(status, parse_error_message(status));
+    enqueue_locked(make_shared_bytes(serialize_response(response, false)));
+    response_pending_ = true;
+    flush_locked();
+    if (phase_ == Phase::responding && !writing_) graceful_close_locked();
+  }
+  parser_->release_memory();
+  if (const auto& log = core_->options.access_log) {
+    AccessLogEntry entry;
+    entry.remote = remote;
+    entry.status = status;
+    try {
+      log(entry);
+    } catch (...) {
+    }
+  }
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::queue_response(const HttpRequest& request, HttpResponse&& response) {
+  Lock lock(mutex_);
+  if (phase_ != Phase::responding) return;
+  enqueue_locked(
+      make_shared_bytes(serialize_response(response, keep_alive_, request.method == "HEAD")));
+}
+
+template <typename Stream>
+std::shared_ptr<SseWriter> HttpConnection<Stream>::start_stream(int status,
+                                                                std::vector<HttpField>&& fields,
+                                                                bool head_only) {
+  Lock lock(mutex_);
+  if (phase_ == Phase::responding) {
+    phase_ = Phase::streaming;
+    keep_alive_ = false;
+    stream_counted_ = true;
+    core_->streams.fetch_add(1, std::memory_order_relaxed);
+    // No length and no chunked coding: the body runs until the connection closes,
+    // so a raw client reads pure event-stream bytes.
+    enqueue_locked(make_shared_bytes(serialize_head(status, fields, std::nullopt, false)));
+    // HEAD: the head alone; every write is refused and the connection ends.
+    if (head_only) closing_ = true;
+  }
+  // When closed meanwhile, writes answer `closed` and on_closed fires.
+  return self();
+}

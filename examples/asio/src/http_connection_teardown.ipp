@@ -1,0 +1,157 @@
+// HttpConnection<Stream>, teardown: graceful and hard close, the callbacks,
+// expiry and shutdown.
+//
+// Part of http_connection.cpp, which includes it inside namespace
+// eudiplo_sse::http::detail and instantiates the template once for each stream
+// type; not a header of its own.
+
+// ---- teardown ---------------------------------------------------------------
+
+// The bookkeeping both ways of closing share: no deadline, no queue, not a stream.
+template <typename Stream>
+void HttpConnection<Stream>::mark_closed_locked() {
+  phase_ = Phase::closed;
+  closing_ = true;
+  clear_deadline();
+  queue_.reset();
+  if (stream_counted_) {
+    stream_counted_ = false;
+    core_->streams.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::graceful_close_locked() {
+  if (phase_ == Phase::closed) return;
+  mark_closed_locked();
+  std::error_code ec;
+  if constexpr (!is_tls) {
+    // Unread input would make close() send a reset, which can destroy the last
+    // bytes of the response on their way to the client: drain it first.
+    char buffer[1024];
+    for (int i = 0; i < 16; ++i) {
+      socket().read_some(asio::buffer(buffer), ec);
+      if (ec) break;
+    }
+    socket().shutdown(asio::socket_base::shutdown_send, ec);
+    socket().close(ec);
+  } else {
+    asio::post(stream_.get_executor(), [self = self()] {
+      Lock lock(self->mutex_);
+      std::error_code ec;
+      self->socket().cancel(ec);  // the read that watches for the client leaving
+      // close_notify, so the client can tell the end of the stream from a cut;
+      // the socket closes when the client answers or goes away.
+      self->stream_.async_shutdown([self](const std::error_code&) {
+        Lock lock(self->mutex_);
+        std::error_code ec;
+        self->socket().close(ec);
+      });
+    });
+  }
+  closed_pending_ = true;
+  post_callbacks_locked();
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::hard_close_locked() {
+  if (phase_ == Phase::closed) return;
+  mark_closed_locked();
+  if constexpr (!is_tls) {
+    std::error_code ec;
+    socket().close(ec);
+  } else {
+    asio::post(stream_.get_executor(), [self = self()] {
+      Lock lock(self->mutex_);
+      std::error_code ec;
+      self->socket().close(ec);
+    });
+  }
+  closed_pending_ = true;
+  post_callbacks_locked();
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::post_callbacks_locked() {
+  const bool due = (closed_pending_ && on_closed_) || (writable_pending_ && on_writable_);
+  if (!due) return;
+  // Never from inside write()/close(): the library may hold its own lock there.
+  asio::post(core_->io, [self = self()] {
+    Lock lock(self->mutex_);
+    self->run_callbacks(lock);
+  });
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::run_callbacks(Lock& lock) {
+  // One thread runs the callbacks at a time; another that finds them running
+  // leaves its work to that thread, which loops until nothing is due.
+  if (in_callbacks_) return;
+  in_callbacks_ = true;
+  for (;;) {
+    if (closed_pending_ && on_closed_) {
+      closed_pending_ = false;
+      writable_pending_ = false;
+      std::function<void()> closed = std::move(on_closed_);
+      std::function<void()> writable = std::move(on_writable_);
+      on_closed_ = nullptr;
+      on_writable_ = nullptr;
+      lock.unlock();
+      // Dropping both callbacks breaks any reference cycle through the library.
+      writable = nullptr;
+      invoke_quietly(closed);
+      closed = nullptr;
+      lock.lock();
+      continue;
+    }
+    if (writable_pending_ && on_writable_ && phase_ != Phase::closed) {
+      writable_pending_ = false;
+      std::function<void()> writable = on_writable_;
+      lock.unlock();
+      invoke_quietly(writable);
+      writable = nullptr;
+      lock.lock();
+      continue;
+    }
+    break;
+  }
+  in_callbacks_ = false;
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::expire() {
+  Lock lock(mutex_);
+  if (phase_ != Phase::reading && phase_ != Phase::handshake) return;
+  const auto deadline = deadline_ms.load(std::memory_order_relaxed);
+  if (deadline == 0 || deadline > steady_ms()) return;
+  hard_close_locked();
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::stop() {
+  Lock lock(mutex_);
+  switch (phase_) {
+    case Phase::handshake:
+    case Phase::reading: hard_close_locked(); break;
+    case Phase::responding: keep_alive_ = false; break;
+    case Phase::streaming:
+    case Phase::closed: break;
+  }
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::abort() {
+  Lock lock(mutex_);
+  if (phase_ != Phase::closed) {
+    hard_close_locked();
+    return;
+  }
+  if constexpr (is_tls) {
+    // A TLS shutdown may still wait for the client's close_notify.
+    asio::post(stream_.get_executor(), [self = self()] {
+      Lock lock(self->mutex_);
+      std::error_code ec;
+      self->socket().close(ec);
+    });
+  }
+}

@@ -1,0 +1,33 @@
+// Every route of eudiplo_sse_server, in one table (server_routes.cpp). To add a
+// route, add a line to the table (method, pattern, handler) and, if the handler
+// needs a part of the server not yet here, a member to ServerParts.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "eudiplo_sse/asio/http_server.hpp"
+#include "eudiplo_sse/asio/router.hpp"
+#include "eudiplo_sse/events_route.hpp"
+#include "eudiplo_sse/in_memory_session_store.hpp"
+#include "eudiplo_sse/session_service.hpp"
+#include "oauth_token_endpoint.hpp"
+#include "session_routes.hpp"
+
+namespace eudiplo_sse::server {
+
+// The parts of the server that handlers use; all outlive the router.
+struct ServerParts {
+  EventsRoute& route;
+  SessionService& sessions;
+  InMemorySessionStore& store;
+  OAuthTokenEndpoint& token_endpoint;
+  SessionRoutes& session_routes;
+  std::atomic<std::uint64_t>& auth_failures;
+  const http::HttpServer* server = nullptr;  // set once the server exists (for /metrics)
+};
+
+// Adds every route to `router`.
+void mount_routes(http::Router& router, ServerParts& parts);
+
+}  // namespace eudiplo_sse::server

@@ -1,0 +1,64 @@
+// The session API around the events stream (contract section 5), independent of
+// any HTTP library, so every example host answers it the same way:
+//   POST  /session        {"ttlSeconds":N}?   -> 201 session, Location
+//   GET   /session/{id}                      -> 200 session (the polling fallback)
+//   PATCH /session/{id}   {"status":"..."}   -> 200 session, 409 terminal, 400 unknown status
+// Every route takes a Bearer token from the Authorization header (refused with the
+// library's one 401/403 answer, eudiplo_sse::refuse_token) and is tenant-scoped:
+// another tenant's session is a 404. A malformed id is a 400.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eudiplo_sse/http.hpp"
+#include "eudiplo_sse/session_service.hpp"
+#include "eudiplo_sse/token_verifier.hpp"
+
+namespace eudiplo_sse::examples {
+
+struct SessionApiOptions {
+  std::chrono::seconds default_ttl{300};
+  std::chrono::seconds max_ttl{365 * 24 * 3600};
+  std::string base_path;  // for the Location of a created session
+};
+
+struct ApiRequest {
+  std::string_view method;
+  std::optional<std::string_view> id;  // the decoded {id} of /session/{id}; none for /session
+  std::string_view authorization;      // the Authorization header; empty if absent
+  std::string_view body;
+};
+
+struct ApiResponse {
+  int status = 500;
+  std::vector<HttpHeader> headers;  // Content-Type (JSON), Cache-Control, Location, ...
+  std::string body;
+};
+
+class SessionApi {
+ public:
+  // `auth_failures` counts refused tokens (for /metrics).
+  SessionApi(const TokenVerifier& verifier, SessionService& sessions,
+             std::atomic<std::uint64_t>& auth_failures, SessionApiOptions options);
+
+  // Answers a request for /session or /session/{id}; 405 for other methods.
+  ApiResponse handle(const ApiRequest& request) const;
+
+ private:
+  ApiResponse create(const Principal& who, std::string_view body) const;
+  ApiResponse get(const Principal& who, std::string_view id) const;
+  ApiResponse patch(const Principal& who, std::string_view id, std::string_view body) const;
+
+  const TokenVerifier& verifier_;
+  SessionService& sessions_;
+  std::atomic<std::uint64_t>& auth_failures_;
+  SessionApiOptions options_;
+};
+
+}  // namespace eudiplo_sse::examples

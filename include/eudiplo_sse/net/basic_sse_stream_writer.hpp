@@ -1,0 +1,302 @@
+// BasicSseStreamWriter<Net, Stream>: the library's SseWriter over any Asio
+// AsyncWriteStream (a TCP socket, an ssl::stream, Beast's tcp_stream), written once
+// for standalone Asio and Boost.Asio. `Net` names the flavour's types and free
+// functions (see eudiplo_sse/asio/sse_stream_writer.hpp and
+// eudiplo_sse/boost_asio/sse_stream_writer.hpp); this header includes no Asio.
+//
+// The writer takes over the connection once the route has accepted the request:
+// it sends the head the host formatted (format_response_head), then every write()
+// (as one HTTP/1.1 chunk when options.chunked), and ends the response after
+// close(). All I/O runs on a strand of its own over the stream's executor, one
+// write in flight; bytes written meanwhile queue up and leave together. Past
+// `high_water` queued bytes write() answers `full`, and on_writable fires once the
+// queue has drained to half of it, so a slow client costs bounded memory.
+//
+// A client that goes away is noticed at once through a pending 1-byte read (an SSE
+// client sends nothing after its request); one that stops reading is dropped when
+// a write takes longer than `write_timeout`. Callbacks never run inside write(),
+// close() or on_closed(): they run on the strand.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "eudiplo_sse/shared_bytes.hpp"
+#include "eudiplo_sse/sse_writer.hpp"
+
+namespace eudiplo_sse {
+
+struct SseStreamWriterOptions {
+  std::size_t high_water = 64 * 1024;
+  std::chrono::seconds write_timeout{30};
+  // HTTP/1.1 chunked framing of the body (the head said Transfer-Encoding: chunked).
+  bool chunked = true;
+};
+
+namespace detail {
+
+template <class S, class = void>
+struct has_lowest_layer : std::false_type {};
+template <class S>
+struct has_lowest_layer<S, std::void_t<decltype(std::declval<S&>().lowest_layer())>>
+    : std::true_type {};
+
+template <class S, class = void>
+struct has_socket : std::false_type {};
+template <class S>
+struct has_socket<S, std::void_t<decltype(std::declval<S&>().socket())>> : std::true_type {};
+
+template <class S, class = void>
+struct has_expires_never : std::false_type {};
+template <class S>
+struct has_expires_never<S, std::void_t<decltype(std::declval<S&>().expires_never())>>
+    : std::true_type {};
+
+// The socket under a stream: a socket itself, an ssl::stream (lowest_layer()) or
+// Beast's tcp_stream (socket()).
+template <class Stream>
+auto& transport_socket(Stream& stream) {
+  if constexpr (has_socket<Stream>::value) {
+    return stream.socket();
+  } else if constexpr (has_lowest_layer<Stream>::value) {
+    return stream.lowest_layer();
+  } else {
+    return stream;
+  }
+}
+
+// The library's callbacks do not throw; should one, it must not unwind through
+// the host's event loop.
+inline void invoke_noexcept(const std::function<void()>& callback) noexcept {
+  try {
+    if (callback) callback();
+  } catch (...) {
+  }
+}
+
+}  // namespace detail
+
+template <class Net, class Stream>
+class BasicSseStreamWriter final
+    : public SseWriter,
+      public std::enable_shared_from_this<BasicSseStreamWriter<Net, Stream>> {
+ public:
+  using error_code = typename Net::error_code;
+
+  // Takes the connection and starts sending `head` (status line and headers).
+  static std::shared_ptr<BasicSseStreamWriter> start(Stream stream, std::string head,
+                                                     SseStreamWriterOptions options = {}) {
+    auto writer =
+        std::make_shared<BasicSseStreamWriter>(std::move(stream), std::move(head), options);
+    Net::post(writer->strand_, [writer] { writer->begin(); });
+    return writer;
+  }
+
+  BasicSseStreamWriter(Stream stream, std::string head, SseStreamWriterOptions options)
+      : stream_(std::move(stream)),
+        strand_(Net::make_strand(stream_.get_executor())),
+        timer_(strand_),
+        options_(options),
+        head_(std::move(head)) {}
+
+  WriteResult write(SharedBytes bytes) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_ || closing_) return WriteResult::closed;
+    if (!bytes || bytes->empty()) return WriteResult::accepted;  // an empty chunk would end it
+    queued_bytes_ += bytes->size();
+    queue_.push_back(std::move(bytes));
+    schedule_locked();
+    if (queued_bytes_ > options_.high_water) {
+      want_writable_ = true;
+      return WriteResult::full;
+    }
+    return WriteResult::accepted;
+  }
+
+  void close() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_ || closing_) return;
+    closing_ = true;
+    schedule_locked();
+  }
+
+  void on_writable(std::function<void()> callback) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!closed_) on_writable_ = std::move(callback);
+  }
+
+  void on_closed(std::function<void()> callback) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!closed_) {
+        on_closed_ = std::move(callback);
+        return;
+      }
+    }
+    // Never from inside this call.
+    Net::post(strand_, [callback = std::move(callback)] { detail::invoke_noexcept(callback); });
+  }
+
+  // Bytes accepted and not yet written (for tests and metrics).
+  std::size_t queued_bytes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return queued_bytes_;
+  }
+
+ private:
+  // With mutex_ held: make sure a write_next() is running or posted.
+  void schedule_locked() {
+    if (writing_) return;
+    writing_ = true;
+    Net::post(strand_, [self = this->shared_from_this()] { self->write_next(); });
+  }
+
+  // Everything below runs on the strand.
+  void begin() {
+    if constexpr (detail::has_expires_never<Stream>::value) {
+      stream_.expires_never();  // the host's request deadline must not end the stream
+    }
+    read_until_closed();
+    async_send(std::vector<typename Net::const_buffer>{
+        typename Net::const_buffer(head_.data(), head_.size())});
+  }
+
+  void write_next() {
+    bool finish = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (closed_) return;
+      if (queue_.empty()) {
+        if (!closing_) {
+          writing_ = false;
+          return;
+        }
+        finish = true;
+      }
+      in_flight_.swap(queue_);
+    }
+    if (finish) {
+      ending_ = true;
+      if (!options_.chunked) return end_connection();
+      static constexpr char last_chunk[] = "0\r\n\r\n";
+      async_send({typename Net::const_buffer(last_chunk, sizeof last_chunk - 1)});
+      return;
+    }
+    async_send(chunk_buffers());
+  }
+
+  // The queued events as one chunk, the buffers pointing into the shared bytes.
+  std::vector<typename Net::const_buffer> chunk_buffers() {
+    std::vector<typename Net::const_buffer> buffers;
+    buffers.reserve(in_flight_.size() + 2);
+    std::size_t size = 0;
+    for (const auto& bytes : in_flight_) size += bytes->size();
+    if (options_.chunked) {
+      const int n = std::snprintf(chunk_head_.data(), chunk_head_.size(), "%zx\r\n", size);
+      buffers.emplace_back(chunk_head_.data(), static_cast<std::size_t>(n));
+    }
+    for (const auto& bytes : in_flight_) buffers.emplace_back(bytes->data(), bytes->size());
+    if (options_.chunked) buffers.emplace_back("\r\n", 2);
+    return buffers;
+  }
+
+  void async_send(std::vector<typename Net::const_buffer> buffers) {
+    const std::uint64_t write_id = ++write_id_;
+    timer_.expires_after(options_.write_timeout);
+    timer_.async_wait([self = this->shared_from_this(), write_id](const error_code& ec) {
+      // A client that stopped reading: drop it rather than hold its bytes forever.
+      if (!ec && self->write_id_ == write_id && !self->write_done_) self->end_connection();
+    });
+    write_done_ = false;
+    Net::async_write(stream_, std::move(buffers),
+                     Net::bind(strand_, [self = this->shared_from_this()](const error_code& ec,
+                                                                          std::size_t) {
+                       self->write_done_ = true;
+                       self->timer_.cancel();
+                       self->on_written(ec);
+                     }));
+  }
+
+  void on_written(const error_code& ec) {
+    if (ec || ending_) return end_connection();  // a failed write, or the end is out
+    std::function<void()> notify;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& bytes : in_flight_) queued_bytes_ -= bytes->size();
+      if (want_writable_ && queued_bytes_ <= options_.high_water / 2) {
+        want_writable_ = false;
+        notify = on_writable_;
+      }
+    }
+    in_flight_.clear();
+    detail::invoke_noexcept(notify);  // may call write(): the mutex is not held
+    write_next();
+  }
+
+  void read_until_closed() {
+    // Completes only when the client goes away (EOF, reset) or the connection is
+    // closed here; bytes a client sends anyway are dropped.
+    stream_.async_read_some(
+        typename Net::mutable_buffer(read_byte_.data(), read_byte_.size()),
+        Net::bind(strand_, [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+          if (ec) return self->end_connection();
+          self->read_until_closed();
+        }));
+  }
+
+  void end_connection() {
+    std::function<void()> closed_callback;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (closed_) return;
+      closed_ = true;
+      queue_.clear();
+      queued_bytes_ = 0;
+      on_writable_ = nullptr;
+      closed_callback = std::move(on_closed_);
+    }
+    timer_.cancel();
+    auto& socket = detail::transport_socket(stream_);
+    error_code ignored;
+    socket.shutdown(std::decay_t<decltype(socket)>::shutdown_both, ignored);
+    socket.close(ignored);
+    detail::invoke_noexcept(closed_callback);
+  }
+
+  Stream stream_;
+  typename Net::executor strand_;
+  typename Net::steady_timer timer_;
+  const SseStreamWriterOptions options_;
+  std::string head_;
+
+  // Strand only.
+  std::vector<SharedBytes> in_flight_;  // keeps the chunk's bytes alive
+  std::array<char, 20> chunk_head_{};
+  std::array<char, 1> read_byte_{};
+  std::uint64_t write_id_ = 0;
+  bool write_done_ = true;
+  bool ending_ = false;  // the end of the response is being written
+
+  // Shared between the library's threads (write, close, on_*) and the strand.
+  mutable std::mutex mutex_;
+  std::vector<SharedBytes> queue_;
+  std::size_t queued_bytes_ = 0;  // queued and in flight
+  bool writing_ = true;           // the head, then a write, is in flight or posted
+  bool want_writable_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  std::function<void()> on_writable_;
+  std::function<void()> on_closed_;
+};
+
+}  // namespace eudiplo_sse
