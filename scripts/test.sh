@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds and runs every test: the dev build (unit,
-# interop, end-to-end, package tests), the unit tests under ASan+UBSan and under
+# interop, end-to-end, package tests), the Conan recipe (when a client is there), the unit tests under ASan+UBSan and under
 # TSan, and a small smoke run of the load generator. Exits non-zero on any failure.
 #
 #   ./scripts/test.sh            everything
@@ -28,6 +28,9 @@ cmake --build --preset dev -j "$jobs"
 
 step "dev tests"
 ctest --preset dev -j "$jobs"
+
+step "conan recipe"
+scripts/conan_check.sh
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   step "unit tests under ASan + UBSan"

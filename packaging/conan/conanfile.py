@@ -55,7 +55,11 @@ class EudiploSseConan(ConanFile):
             self.options.rm_safe("fPIC")
 
     def layout(self):
-        cmake_layout(self, src_folder=".")
+        # The recipe lives two levels below the project root. folders.root makes the
+        # local flow (`conan install` + `conan build packaging/conan`) find the root
+        # CMakeLists.txt; in the cache, the exported sources sit at that root too.
+        self.folders.root = os.path.join(os.pardir, os.pardir)
+        cmake_layout(self, src_folder=".", build_folder="build/conan")
 
     def requirements(self):
         # OpenSSL stays out of the public headers, but a static eudiplo_sse still
@@ -79,6 +83,9 @@ class EudiploSseConan(ConanFile):
         tc.cache_variables["EUDIPLO_SSE_INSTALL"] = True
         tc.cache_variables["EUDIPLO_SSE_WITH_ASIO"] = bool(self.options.with_asio)
         tc.cache_variables["EUDIPLO_SSE_WITH_BOOST_ASIO"] = False
+        # No CMakeUserPresets.json in the checkout: it would outlive build/conan and
+        # break `cmake --preset dev` once that folder is removed.
+        tc.user_presets_path = False
         tc.generate()
         CMakeDeps(self).generate()
 
