@@ -30,6 +30,9 @@ CONAN_HOME=$(mktemp -d "${TMPDIR:-/tmp}/eudiplo-sse-conan.XXXXXX")
 export CONAN_HOME
 trap 'rm -rf "$CONAN_HOME" build/conan' EXIT
 
+untracked() { git status --porcelain --untracked-files=all -- packaging CMakeUserPresets.json | grep '^??' || true; }
+untracked_before=$(untracked)
+
 create() {
   echo "---- conan create $recipe $*"
   if [ "$mode" = offline ]; then
@@ -59,8 +62,8 @@ fi
 "$conan" install "$recipe" "${profile_args[@]}"
 "$conan" build "$recipe" "${profile_args[@]}"
 
-# Only untracked files count: the recipe itself may be edited in a working copy.
-leftovers=$(git status --porcelain --untracked-files=all -- packaging CMakeUserPresets.json | grep '^??' || true)
+# Only files the runs added count: the recipe itself may be edited in a working copy.
+leftovers=$(comm -13 <(echo "$untracked_before") <(untracked))
 if [ -n "$leftovers" ]; then
   echo "conan left files in the checkout:" >&2
   echo "$leftovers" >&2

@@ -19,6 +19,9 @@ class TestPackageConan(ConanFile):
     def generate(self):
         tc = CMakeToolchain(self)
         tc.user_presets_path = False  # leave nothing behind in the checkout
+        # Each optional component the package was built with is exercised too.
+        options = self.dependencies["eudiplo-sse"].options
+        tc.cache_variables["EUDIPLO_SSE_TEST_ASIO"] = bool(options.get_safe("with_asio"))
         tc.generate()
 
     def build(self):

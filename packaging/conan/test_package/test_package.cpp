@@ -9,6 +9,10 @@
 #include <chrono>
 #include <cstdio>
 
+#ifdef EUDIPLO_SSE_TEST_ASIO
+bool asio_writer_delivers(const eudiplo_sse::Session& session);  // asio_writer.cpp
+#endif
+
 int main() {
   eudiplo_sse::InMemorySessionStore store;
   eudiplo_sse::StatusPublisher publisher;
@@ -22,5 +26,10 @@ int main() {
 
   auto event = eudiplo_sse::make_status_event(changed.session);
   std::printf("eudiplo_sse %s\n%s", eudiplo_sse::version_string, event->sse.c_str());
-  return event->sse.rfind("id: 2\n", 0) == 0 ? 0 : 1;
+  if (event->sse.rfind("id: 2\n", 0) != 0) return 1;
+#ifdef EUDIPLO_SSE_TEST_ASIO
+  if (!asio_writer_delivers(changed.session)) return 1;
+  std::printf("asio component: event delivered over a socket\n");
+#endif
+  return 0;
 }
