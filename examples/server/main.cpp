@@ -33,6 +33,7 @@
 #include "maintenance_timer.hpp"
 #include "metrics_endpoint.hpp"
 #include "oauth_token_endpoint.hpp"
+#include "server_key_source.hpp"
 #include "server_options.hpp"
 #include "session_routes.hpp"
 
@@ -58,15 +59,6 @@ void say(const std::string& line) {
   std::fprintf(stderr, "eudiplo_sse_server: %s\n", line.c_str());
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return !in.bad();
-}
-
 std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   const auto a = ep.address();
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
@@ -79,23 +71,15 @@ int run(const server::ServerOptions& opts) {
   }
 
   JwtVerifierOptions verifier_options;
-  verifier_options.issuer = opts.issuer;
+  verifier_options.issuer = opts.oidc_issuer.empty() ? opts.issuer : opts.oidc_issuer;
   verifier_options.audience = opts.audience;
   verifier_options.tenant_claim = opts.tenant_claim;
   JwtVerifier verifier(verifier_options);
-  if (!opts.jwks_file.empty()) {
-    std::string jwks;
-    if (!read_file(opts.jwks_file, jwks)) {
-      say("cannot read --jwks file " + opts.jwks_file);
+  if (!server::uses_key_source(opts)) {
+    if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
+      say("--jwt-secret: " + ec.message());
       return exit_usage;
     }
-    if (const auto ec = verifier.add_jwks(jwks)) {
-      say("--jwks file " + opts.jwks_file + ": " + ec.message());
-      return exit_usage;
-    }
-  } else if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
-    say("--jwt-secret: " + ec.message());
-    return exit_usage;
   }
 
   std::shared_ptr<asio::ssl::context> tls;
@@ -110,6 +94,11 @@ int run(const server::ServerOptions& opts) {
 
   const unsigned threads = opts.threads ? opts.threads : usable_cpus();
   asio::io_context io(static_cast<int>(threads));
+  server::ServerKeySource key_source(io, verifier, opts, say);
+  if (std::string error; const int status = key_source.start(error)) {
+    say(error);
+    return status;
+  }
 
   asio::ip::tcp::endpoint endpoint;
   {
@@ -181,6 +170,7 @@ int run(const server::ServerOptions& opts) {
     sources.store = &store;
     sources.server = server_for_metrics;
     sources.auth_failures = &auth_failures;
+    sources.key_source = key_source.source();
     http::HttpResponse r;
     r.set("Content-Type", server::metrics_content_type);
     r.set("Cache-Control", "no-store");

@@ -1,8 +1,10 @@
 #include "server_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "eudiplo_sse/asio/router.hpp"
+#include "https_fetch.hpp"
 
 namespace eudiplo_sse::server {
 namespace {
@@ -53,6 +55,28 @@ bool parse_client(std::string_view text, ClientCredentials& out) {
   return !out.id.empty() && !out.secret.empty() && !out.tenant.empty();
 }
 
+// One key source at most; the CA and intervals only with a URL.
+bool check_key_source_options(ServerOptions& out, std::string& error) {
+  const int sources =
+      !out.jwks_file.empty() + !out.jwks_url.empty() + !out.oidc_issuer.empty();
+  if (sources > 1) {
+    error = "--jwks, --jwks-url and --oidc-issuer exclude each other";
+    return false;
+  }
+  if (!out.jwks_ca.empty() && out.jwks_url.empty() && out.oidc_issuer.empty()) {
+    error = "--jwks-ca goes with --jwks-url or --oidc-issuer";
+    return false;
+  }
+  if (out.jwks_min_refresh.count() == 0) {
+    out.jwks_min_refresh = std::min(out.jwks_refresh, std::chrono::seconds(30));
+  }
+  if (out.jwks_min_refresh > out.jwks_refresh) {
+    error = "--jwks-min-refresh must not exceed --jwks-refresh";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 ClientCredentials demo_client() { return {"demo", "demo-secret", "demo"}; }
@@ -67,7 +91,17 @@ Options (defaults in brackets):
   --listen HOST:PORT        address to listen on; port 0 picks a free one [127.0.0.1:8080]
   --jwt-secret S            HS256 secret, at least 32 bytes [a development secret, with a warning]
   --jwks FILE               JWKS of the keys that verify tokens (replaces the secret for
-                            verification; /oauth2/token still signs with the secret)
+                            verification; /oauth2/token still signs with the secret);
+                            reloaded when the file changes and on SIGHUP
+  --jwks-url URL            https JWKS instead, refreshed in the background; the last
+                            good key set is kept when a fetch fails
+  --jwks-refresh SECONDS    JWKS refresh interval, and the most a Cache-Control max-age
+                            may wait [300]
+  --jwks-min-refresh SECONDS  the least time between two fetches, also for tokens with
+                            an unknown kid [min(30, --jwks-refresh)]
+  --jwks-ca FILE            trust only this CA for --jwks-url/--oidc-issuer [system store]
+  --oidc-issuer URL         take --jwks-url from URL/.well-known/openid-configuration;
+                            tokens must carry iss = URL (overrides --issuer)
   --issuer S                required `iss` [eudiplo-service]
   --audience S              required `aud` [none]
   --tenant-claim S          claim holding the tenant [tenant_id]
@@ -120,7 +154,8 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     static constexpr std::string_view with_value[] = {
         "--listen",       "--jwt-secret", "--jwks",      "--issuer",      "--audience",
         "--tenant-claim", "--client",     "--heartbeat", "--session-ttl", "--retry",
-        "--cors-origin",  "--base-path",  "--tls-cert",  "--tls-key",     "--threads"};
+        "--cors-origin",  "--base-path",  "--tls-cert",  "--tls-key",     "--threads",
+        "--jwks-url",     "--jwks-refresh", "--jwks-min-refresh", "--jwks-ca", "--oidc-issuer"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
     if (!known) {
@@ -158,6 +193,25 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         return ParseOutcome::error;
       }
       out.jwks_file = std::string(value);
+    } else if (name == "--jwks-url" || name == "--oidc-issuer") {
+      HttpsUrl url;
+      if (!parse_https_url(value, url)) {
+        error = flag + " wants an https:// URL, got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      (name == "--jwks-url" ? out.jwks_url : out.oidc_issuer) = std::string(value);
+    } else if (name == "--jwks-refresh" || name == "--jwks-min-refresh") {
+      if (!parse_uint(value, 1, 86400, n)) {
+        error = flag + " wants whole seconds (1..86400), got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      (name == "--jwks-refresh" ? out.jwks_refresh : out.jwks_min_refresh) = std::chrono::seconds(n);
+    } else if (name == "--jwks-ca") {
+      if (value.empty()) {
+        error = "--jwks-ca needs a file name";
+        return ParseOutcome::error;
+      }
+      out.jwks_ca = std::string(value);
     } else if (name == "--issuer") {
       out.issuer = std::string(value);
     } else if (name == "--audience") {
@@ -221,6 +275,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     error = "--tls-cert and --tls-key go together";
     return ParseOutcome::error;
   }
+  if (!check_key_source_options(out, error)) return ParseOutcome::error;
   if (out.demo_client) {
     bool has_demo = false;
     for (const auto& c : out.clients) has_demo = has_demo || c.id == demo_client().id;
