@@ -43,6 +43,27 @@ struct ActiveKeys {
   }
 };
 
+// Key selection (see jwt_verifier.hpp): the key of `keys` that verifies the
+// signature, else why none did.
+error find_signer(const ActiveKeys& keys, const std::optional<std::string>& kid, JwtAlgorithm alg,
+                  std::string_view signing_input, std::string_view signature,
+                  const detail::JwtKey*& verified_by) {
+  bool key_named = false;  // some key has the token's kid (or the token names none)
+  bool key_tried = false;
+  for (const auto& key : keys.keys) {
+    if (kid && key->kid() != *kid) continue;
+    key_named = true;
+    if (key->algorithm() != alg) continue;
+    key_tried = true;
+    if (key->verify(signing_input, signature)) {
+      verified_by = key.get();
+      return error{};
+    }
+  }
+  if (!key_tried) return key_named ? error::algorithm_disallowed : error::key_unknown;
+  return error::signature_invalid;
+}
+
 }  // namespace
 
 struct JwtVerifier::Impl {
@@ -131,25 +152,13 @@ VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) co
   if (!alg) return refuse(error::algorithm_unsupported);  // "none" included
   if (!header.crit.empty()) return refuse(error::critical_header_unknown);
 
-  bool key_named = false;  // some key has the token's kid (or the token names none)
-  bool key_tried = false;
   const detail::JwtKey* verified_by = nullptr;
-  for (const auto& key : keys->keys) {
-    if (header.kid && key->kid() != *header.kid) continue;
-    key_named = true;
-    if (key->algorithm() != *alg) continue;
-    key_tried = true;
-    if (key->verify(parts.signing_input, signature)) {
-      verified_by = key.get();
-      break;
-    }
+  if (const error e = find_signer(*keys, header.kid, *alg, parts.signing_input, signature,
+                                  verified_by);
+      e != error{}) {
+    if (e == error::key_unknown) unknown_keys.fetch_add(1, std::memory_order_relaxed);
+    return refuse(e);
   }
-  if (!key_tried) {
-    if (key_named) return refuse(error::algorithm_disallowed);
-    unknown_keys.fetch_add(1, std::memory_order_relaxed);
-    return refuse(error::key_unknown);
-  }
-  if (verified_by == nullptr) return refuse(error::signature_invalid);
 
   detail::JwtClaims claims;
   if (auto ec = detail::parse_jwt_claims(payload_json, options.tenant_claim, claims)) {
