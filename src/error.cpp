@@ -30,6 +30,7 @@ class ErrorCategory final : public std::error_category {
       case error::tenant_missing: return "token has no tenant";
       case error::role_missing: return "token lacks a required role";
       case error::key_invalid: return "invalid key";
+      case error::key_source_failed: return "key set could not be read or fetched";
       case error::invalid_field: return "SSE field contains CR, LF or NUL";
     }
     return "unknown eudiplo_sse error";

@@ -3,8 +3,11 @@
 namespace eudiplo_sse::detail {
 
 EventStream::EventStream(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
-                         TimePoint token_expires_at)
-    : owner_(std::move(owner)), writer_(std::move(writer)), token_expires_at_(token_expires_at) {}
+                         TimePoint token_expires_at, std::uint64_t key_ref)
+    : owner_(std::move(owner)),
+      writer_(std::move(writer)),
+      token_expires_at_(token_expires_at),
+      key_ref_(key_ref) {}
 
 void EventStream::start(const SharedBytes& preamble) {
   std::weak_ptr<EventStream> weak = weak_from_this();

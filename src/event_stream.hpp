@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -36,7 +37,7 @@ class StreamOwner {
 class EventStream : public std::enable_shared_from_this<EventStream> {
  public:
   EventStream(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
-              TimePoint token_expires_at);
+              TimePoint token_expires_at, std::uint64_t key_ref = 0);
 
   // Hooks the writer's callbacks and writes `preamble` (the retry field).
   void start(const SharedBytes& preamble);
@@ -49,6 +50,9 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   void end();
 
   TimePoint token_expires_at() const noexcept { return token_expires_at_; }
+  // The key that verified the token (Principal::key_ref): the stream ends when it
+  // leaves the verifier's key set, as at token expiry.
+  std::uint64_t key_ref() const noexcept { return key_ref_; }
 
  private:
   void on_writable();
@@ -62,6 +66,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   std::weak_ptr<StreamOwner> owner_;
   std::shared_ptr<SseWriter> writer_;
   const TimePoint token_expires_at_;
+  const std::uint64_t key_ref_;
 
   std::mutex mutex_;
   StatusPublisher::Subscription subscription_;

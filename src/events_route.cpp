@@ -82,6 +82,7 @@ class EventsRouteCore final : public StreamOwner {
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> forbidden{0};
   std::atomic<std::int64_t> last_heartbeat_ms{0};
+  std::atomic<std::uint64_t> key_generation{0};  // the verifier's, at the last walk
 
   std::uint64_t open() const { return open_.load(std::memory_order_relaxed); }
   std::uint64_t opened() const { return opened_.load(std::memory_order_relaxed); }
@@ -157,6 +158,7 @@ EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions
       options_(options),
       core_(std::make_shared<detail::EventsRouteCore>()) {
   core_->last_heartbeat_ms = detail::millis(sessions_.now());
+  core_->key_generation = verifier_.key_generation();
 }
 
 EventsRoute::~EventsRoute() { close_all(); }
@@ -209,8 +211,9 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
   const TimePoint token_expiry = response.principal_.expires_at == TimePoint{}
                                      ? TimePoint::max()
                                      : response.principal_.expires_at;
+  const std::uint64_t key_ref = response.principal_.key_ref;
   auto stream = std::make_shared<detail::EventStream>(std::weak_ptr<detail::StreamOwner>(core_),
-                                                      std::move(writer), token_expiry);
+                                                      std::move(writer), token_expiry, key_ref);
   core_->add(stream);
 
   std::string preamble;
@@ -231,6 +234,9 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
         return current ? make_status_event(*current) : nullptr;
       });
   stream->adopt(std::move(subscription));
+  // Its key may have been rotated out after check() and before tick()'s walk saw
+  // this stream: the walk looks at registered streams only.
+  if (!verifier_.key_present(key_ref)) stream->end();
 }
 
 void EventsRoute::tick() {
@@ -246,10 +252,16 @@ void EventsRoute::tick() {
     append_sse_comment(s, "keep-alive");
     return make_shared_bytes(std::move(s));
   }();
-  if (!beat && !core_->expiry_due(now)) return;
+  // A changed key set ends the streams whose key left it, as if their token expired.
+  const std::uint64_t generation = verifier_.key_generation();
+  std::uint64_t seen = core_->key_generation.load();
+  const bool keys_changed =
+      generation != seen && core_->key_generation.compare_exchange_strong(seen, generation);
+  if (!beat && !keys_changed && !core_->expiry_due(now)) return;
   core_->reset_expiry();
   core_->for_each([&](detail::EventStream& stream) {
-    if (stream.token_expires_at() <= now) {
+    if (stream.token_expires_at() <= now ||
+        (keys_changed && !verifier_.key_present(stream.key_ref()))) {
       stream.end();
       return;
     }

@@ -11,6 +11,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <climits>
 
@@ -109,6 +110,22 @@ std::size_t jwt_hash_size(JwtAlgorithm alg) noexcept {
 
 JwtKey::JwtKey(JwtAlgorithm alg, std::string kid) : alg_(alg), kid_(std::move(kid)) {}
 
+bool JwtKey::set_fingerprint(std::string_view material) {
+  std::string input(to_string(alg_));
+  input.push_back('\0');
+  input.append(kid_);
+  input.push_back('\0');
+  input.append(material);
+  unsigned char digest[32];
+  if (EVP_Digest(input.data(), input.size(), digest, nullptr, EVP_sha256(), nullptr) != 1) {
+    return false;
+  }
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | digest[i];
+  fingerprint_ = v == 0 ? 1 : v;  // 0 means "no key" to callers
+  return true;
+}
+
 JwtKey::~JwtKey() {
   for (EVP_MAC_CTX* ctx : mac_pool_) EVP_MAC_CTX_free(ctx);
   EVP_PKEY_CTX_free(verify_template_);
@@ -121,6 +138,7 @@ std::unique_ptr<JwtKey> JwtKey::from_hmac_secret(std::string_view secret, JwtAlg
                                                  std::string kid, std::error_code& ec) {
   if (!is_hmac(alg) || secret.size() < jwt_hash_size(alg)) return fail(ec);
   std::unique_ptr<JwtKey> key(new JwtKey(alg, std::move(kid)));
+  if (!key->set_fingerprint(secret)) return fail(ec);
   key->mac_ = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
   if (key->mac_ == nullptr) return fail(ec);
   key->mac_template_ = EVP_MAC_CTX_new(key->mac_);
@@ -156,6 +174,14 @@ std::unique_ptr<JwtKey> JwtKey::from_public_key(EvpPkeyPtr pkey, JwtAlgorithm al
   }
 
   std::unique_ptr<JwtKey> key(new JwtKey(alg, std::move(kid)));
+  {
+    unsigned char* der = nullptr;
+    const int der_size = i2d_PUBKEY(pkey.get(), &der);
+    const bool ok = der_size > 0 && key->set_fingerprint(std::string_view(
+                                        reinterpret_cast<const char*>(der), der_size));
+    OPENSSL_free(der);
+    if (!ok) return fail(ec);
+  }
   key->pkey_ = std::move(pkey);
   if (alg == JwtAlgorithm::EdDSA) {
     ec.clear();

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +48,10 @@ class JwtKey {
 
   JwtAlgorithm algorithm() const noexcept { return alg_; }
   const std::string& kid() const noexcept { return kid_; }
+  // Identity of the key material, algorithm and kid (64 bits of a SHA-256, never 0):
+  // equal for the same key loaded twice, so a refreshed key set that still holds a
+  // key keeps the tokens and streams it verified.
+  std::uint64_t fingerprint() const noexcept { return fingerprint_; }
 
   // Whether `signature` (JWS bytes: a MAC, an RSA signature, raw R||S for ECDSA, or an
   // Ed25519 signature) signs `signing_input` under this key with its algorithm.
@@ -58,8 +63,12 @@ class JwtKey {
   bool verify_digest_signature(std::string_view input, std::string_view signature) const;
   bool verify_eddsa(std::string_view input, std::string_view signature) const;
 
+  // Sets fingerprint_ from `material` (the secret, or the DER public key).
+  bool set_fingerprint(std::string_view material);
+
   JwtAlgorithm alg_;
   std::string kid_;
+  std::uint64_t fingerprint_ = 0;
   EVP_MAC* mac_ = nullptr;               // HMAC
   EVP_MAC_CTX* mac_template_ = nullptr;  // keyed once; the pool's contexts are copies
   // Keyed HMAC contexts not in use, reset and reused: duplicating the template costs

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <utility>
 
 #include "eudiplo_sse/detail/base64url.hpp"
@@ -13,6 +14,7 @@
 #include "jwt_cache.hpp"
 #include "jwt_jwks.hpp"
 #include "jwt_key.hpp"
+#include "jwt_key_set_impl.hpp"
 
 namespace eudiplo_sse {
 namespace {
@@ -28,6 +30,40 @@ TimePoint to_time_point(double seconds) {
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
 }
 
+// One immutable key set and the generation it was published as.
+struct ActiveKeys {
+  SharedJwtKeys keys;
+  std::uint64_t generation = 0;
+
+  bool contains(std::uint64_t fingerprint) const noexcept {
+    for (const auto& k : keys) {
+      if (k->fingerprint() == fingerprint) return true;
+    }
+    return false;
+  }
+};
+
+// Key selection (see jwt_verifier.hpp): the key of `keys` that verifies the
+// signature, else why none did.
+error find_signer(const ActiveKeys& keys, const std::optional<std::string>& kid, JwtAlgorithm alg,
+                  std::string_view signing_input, std::string_view signature,
+                  const detail::JwtKey*& verified_by) {
+  bool key_named = false;  // some key has the token's kid (or the token names none)
+  bool key_tried = false;
+  for (const auto& key : keys.keys) {
+    if (kid && key->kid() != *kid) continue;
+    key_named = true;
+    if (key->algorithm() != alg) continue;
+    key_tried = true;
+    if (key->verify(signing_input, signature)) {
+      verified_by = key.get();
+      return error{};
+    }
+  }
+  if (!key_tried) return key_named ? error::algorithm_disallowed : error::key_unknown;
+  return error::signature_invalid;
+}
+
 }  // namespace
 
 struct JwtVerifier::Impl {
@@ -41,8 +77,31 @@ struct JwtVerifier::Impl {
   VerifyResult verify(std::string_view token, TimePoint now) const;
   VerifyResult check_claims(detail::JwtClaims& claims, TimePoint now) const;  // moves from claims
 
+  // Readers: std::atomic_load, never anything else (no lock of ours on verify()).
+  std::shared_ptr<const ActiveKeys> snapshot() const { return std::atomic_load(&active); }
+  // Writers, under writer_mutex: publishes `keys` unless it equals the current set.
+  void publish(SharedJwtKeys keys) {
+    const auto current = snapshot();
+    if (detail::same_keys(current->keys, keys)) return;
+    auto next = std::make_shared<ActiveKeys>();
+    next->keys = std::move(keys);
+    next->generation = current->generation + 1;
+    std::atomic_store(&active, std::shared_ptr<const ActiveKeys>(std::move(next)));
+  }
+  // add_*: the current set plus the keys of `extra`.
+  std::error_code add(JwtKeySet extra, std::error_code ec) {
+    if (ec) return ec;
+    std::lock_guard<std::mutex> lock(writer_mutex);
+    SharedJwtKeys keys = snapshot()->keys;
+    for (auto& k : extra.impl_->keys) keys.push_back(std::move(k));
+    publish(std::move(keys));
+    return {};
+  }
+
   JwtVerifierOptions options;
-  std::vector<std::unique_ptr<detail::JwtKey>> keys;
+  std::shared_ptr<const ActiveKeys> active = std::make_shared<const ActiveKeys>();
+  std::mutex writer_mutex;
+  mutable std::atomic<std::uint64_t> unknown_keys{0};
   mutable detail::VerifiedTokenCache cache;  // thread-safe on its own
   EVP_MD* sha256 = nullptr;
   mutable std::atomic<std::uint64_t> cache_hits{0};
@@ -58,8 +117,13 @@ VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) co
     if (EVP_Digest(token.data(), token.size(), digest.data(), nullptr, sha256, nullptr) != 1) {
       return refuse(error::token_malformed);
     }
+  }
+  const std::shared_ptr<const ActiveKeys> keys = snapshot();
+  if (use_cache) {
     VerifyResult hit;
-    if (cache.find(digest, now, hit.principal)) {
+    // An entry whose key has left the set is ignored (and soon overwritten): the
+    // token is verified afresh below and fails against the current keys.
+    if (cache.find(digest, now, hit.principal) && keys->contains(hit.principal.key_ref)) {
       cache_hits.fetch_add(1, std::memory_order_relaxed);
       return hit;
     }
@@ -88,27 +152,20 @@ VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) co
   if (!alg) return refuse(error::algorithm_unsupported);  // "none" included
   if (!header.crit.empty()) return refuse(error::critical_header_unknown);
 
-  bool key_named = false;  // some key has the token's kid (or the token names none)
-  bool key_tried = false;
-  bool verified = false;
-  for (const auto& key : keys) {
-    if (header.kid && key->kid() != *header.kid) continue;
-    key_named = true;
-    if (key->algorithm() != *alg) continue;
-    key_tried = true;
-    if (key->verify(parts.signing_input, signature)) {
-      verified = true;
-      break;
-    }
+  const detail::JwtKey* verified_by = nullptr;
+  if (const error e = find_signer(*keys, header.kid, *alg, parts.signing_input, signature,
+                                  verified_by);
+      e != error{}) {
+    if (e == error::key_unknown) unknown_keys.fetch_add(1, std::memory_order_relaxed);
+    return refuse(e);
   }
-  if (!key_tried) return refuse(key_named ? error::algorithm_disallowed : error::key_unknown);
-  if (!verified) return refuse(error::signature_invalid);
 
   detail::JwtClaims claims;
   if (auto ec = detail::parse_jwt_claims(payload_json, options.tenant_claim, claims)) {
     return VerifyResult{ec, {}};
   }
   VerifyResult result = check_claims(claims, now);
+  if (!result.error) result.principal.key_ref = verified_by->fingerprint();
   if (!result.error && use_cache) {
     const double leeway = static_cast<double>(options.leeway.count());
     const double not_before = std::max(claims.nbf.value_or(-1e18), claims.iat.value_or(-1e18));
@@ -153,25 +210,49 @@ JwtVerifier& JwtVerifier::operator=(JwtVerifier&&) noexcept = default;
 
 std::error_code JwtVerifier::add_hmac_secret(std::string_view secret, JwtAlgorithm alg,
                                              std::string kid) {
-  std::error_code ec;
-  auto key = detail::JwtKey::from_hmac_secret(secret, alg, std::move(kid), ec);
-  if (key) impl_->keys.push_back(std::move(key));
-  return ec;
+  JwtKeySet extra;
+  auto ec = extra.add_hmac_secret(secret, alg, std::move(kid));
+  return impl_->add(std::move(extra), ec);
 }
 
 std::error_code JwtVerifier::add_pem_public_key(std::string_view pem, JwtAlgorithm alg,
                                                 std::string kid) {
-  std::error_code ec;
-  auto key = detail::JwtKey::from_pem(pem, alg, std::move(kid), ec);
-  if (key) impl_->keys.push_back(std::move(key));
-  return ec;
+  JwtKeySet extra;
+  auto ec = extra.add_pem_public_key(pem, alg, std::move(kid));
+  return impl_->add(std::move(extra), ec);
 }
 
 std::error_code JwtVerifier::add_jwks(std::string_view jwks_json) {
-  return detail::parse_jwks(jwks_json, impl_->keys);
+  JwtKeySet extra;
+  auto ec = extra.add_jwks(jwks_json);
+  return impl_->add(std::move(extra), ec);
 }
 
-std::size_t JwtVerifier::key_count() const noexcept { return impl_->keys.size(); }
+void JwtVerifier::replace_keys(JwtKeySet keys) {
+  std::lock_guard<std::mutex> lock(impl_->writer_mutex);
+  impl_->publish(std::move(keys.impl_->keys));
+}
+
+std::error_code JwtVerifier::replace_jwks(std::string_view jwks_json) {
+  JwtKeySet keys;
+  if (auto ec = keys.add_jwks(jwks_json)) return ec;
+  replace_keys(std::move(keys));
+  return {};
+}
+
+std::size_t JwtVerifier::key_count() const noexcept { return impl_->snapshot()->keys.size(); }
+
+std::uint64_t JwtVerifier::key_generation() const noexcept {
+  return impl_->snapshot()->generation;
+}
+
+bool JwtVerifier::key_present(std::uint64_t key_ref) const noexcept {
+  return key_ref == 0 || impl_->snapshot()->contains(key_ref);
+}
+
+std::uint64_t JwtVerifier::unknown_key_count() const noexcept {
+  return impl_->unknown_keys.load(std::memory_order_relaxed);
+}
 
 const JwtVerifierOptions& JwtVerifier::options() const noexcept { return impl_->options; }
 

@@ -31,6 +31,7 @@
 #include "eudiplo_sse/status_publisher.hpp"
 #include "maintenance_timer.hpp"
 #include "oauth_token_endpoint.hpp"
+#include "server_key_source.hpp"
 #include "server_options.hpp"
 #include "server_routes.hpp"
 #include "session_routes.hpp"
@@ -57,15 +58,6 @@ void say(const std::string& line) {
   std::fprintf(stderr, "eudiplo_sse_server: %s\n", line.c_str());
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return !in.bad();
-}
-
 std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   const auto a = ep.address();
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
@@ -73,20 +65,10 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
 
 // The verifier's keys from --jwks or --jwt-secret; false (said) when unusable.
 bool add_keys(const server::ServerOptions& opts, JwtVerifier& verifier) {
-  if (opts.jwks_file.empty()) {
-    if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
-      say("--jwt-secret: " + ec.message());
-      return false;
-    }
-    return true;
-  }
-  std::string jwks;
-  if (!read_file(opts.jwks_file, jwks)) {
-    say("cannot read --jwks file " + opts.jwks_file);
-    return false;
-  }
-  if (const auto ec = verifier.add_jwks(jwks)) {
-    say("--jwks file " + opts.jwks_file + ": " + ec.message());
+  // JWKS files, URLs and OIDC issuers are ServerKeySource's (reloads, rotation).
+  if (server::uses_key_source(opts)) return true;
+  if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
+    say("--jwt-secret: " + ec.message());
     return false;
   }
   return true;
@@ -212,7 +194,7 @@ int run(const server::ServerOptions& opts) {
         std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
   }
   JwtVerifierOptions verifier_options;
-  verifier_options.issuer = opts.issuer;
+  verifier_options.issuer = opts.oidc_issuer.empty() ? opts.issuer : opts.oidc_issuer;
   verifier_options.audience = opts.audience;
   verifier_options.tenant_claim = opts.tenant_claim;
   JwtVerifier verifier(verifier_options);
@@ -229,6 +211,12 @@ int run(const server::ServerOptions& opts) {
   }
   const unsigned threads = opts.threads ? opts.threads : usable_cpus();
   asio::io_context io(static_cast<int>(threads));
+  server::ServerKeySource key_source(io, verifier, opts, say);
+  if (std::string error; const int status = key_source.start(error)) {
+    say(error);
+    return status;
+  }
+
   asio::ip::tcp::endpoint endpoint;
   if (!resolve_listen(io, opts, endpoint)) return exit_usage;
 
@@ -258,6 +246,7 @@ int run(const server::ServerOptions& opts) {
   http::HttpServer server(
       io, [&dispatcher](http::HttpExchange& ex) { dispatcher(ex); }, server_options, tls);
   parts.server = &server;
+  parts.key_source = key_source.source();
 
   auto strand = asio::make_strand(io);
   server::MaintenanceTimer maintenance(strand, route, sessions, server);

@@ -1,5 +1,8 @@
 #include "metrics_endpoint.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "eudiplo_sse/session_status.hpp"
 
 namespace eudiplo_sse::server {
@@ -10,6 +13,19 @@ void metric(std::string& out, const char* name, const char* type, const char* he
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
   out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+void render_key_source_metrics(std::string& out, const KeySourceStats& stats) {
+  metric(out, "eudiplo_sse_jwks_refreshes_total", "counter",
+         "Key set loads or fetches that gave a valid key set.", stats.refreshes);
+  metric(out, "eudiplo_sse_jwks_refresh_failures_total", "counter",
+         "Key set loads or fetches that failed (the last good key set stayed).", stats.failures);
+  if (stats.last_success != TimePoint{}) {
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(system_now() - stats.last_success);
+    metric(out, "eudiplo_sse_jwks_age_seconds", "gauge",
+           "Seconds since the key set was last loaded or confirmed.",
+           static_cast<std::uint64_t>(std::max<std::int64_t>(0, age.count())));
+  }
 }
 
 }  // namespace
@@ -48,6 +64,7 @@ std::string render_metrics(const MetricsSources& s) {
     metric(out, "eudiplo_sse_http_connections", "gauge", "Open HTTP connections, streams included.",
            stats.connections);
   }
+  if (s.key_source) render_key_source_metrics(out, s.key_source->stats());
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "eudiplo_sse/asio/http_server.hpp"
 #include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
+#include "eudiplo_sse/key_source.hpp"
 
 namespace eudiplo_sse::server {
 
@@ -16,10 +17,11 @@ struct MetricsSources {
   const InMemorySessionStore* store = nullptr;
   const http::HttpServer* server = nullptr;
   const std::atomic<std::uint64_t>* auth_failures = nullptr;  // outside the events route
+  const KeySource* key_source = nullptr;  // --jwks / --jwks-url / --oidc-issuer
 };
 
 // The exposition text: open streams, events sent, auth failures, sessions by status,
-// HTTP connections.
+// HTTP connections, and the key source's refreshes, failures and key set age.
 std::string render_metrics(const MetricsSources& sources);
 
 inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";

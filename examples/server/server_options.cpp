@@ -1,8 +1,10 @@
 #include "server_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "eudiplo_sse/asio/router.hpp"
+#include "https_fetch.hpp"
 
 namespace eudiplo_sse::server {
 namespace {
@@ -53,6 +55,27 @@ bool parse_client(std::string_view text, ClientCredentials& out) {
   return !out.id.empty() && !out.secret.empty() && !out.tenant.empty();
 }
 
+// One key source at most; the CA and intervals only with a URL.
+bool check_key_source_options(ServerOptions& out, std::string& error) {
+  const int sources = !out.jwks_file.empty() + !out.jwks_url.empty() + !out.oidc_issuer.empty();
+  if (sources > 1) {
+    error = "--jwks, --jwks-url and --oidc-issuer exclude each other";
+    return false;
+  }
+  if (!out.jwks_ca.empty() && out.jwks_url.empty() && out.oidc_issuer.empty()) {
+    error = "--jwks-ca goes with --jwks-url or --oidc-issuer";
+    return false;
+  }
+  if (out.jwks_min_refresh.count() == 0) {
+    out.jwks_min_refresh = std::min(out.jwks_refresh, std::chrono::seconds(30));
+  }
+  if (out.jwks_min_refresh > out.jwks_refresh) {
+    error = "--jwks-min-refresh must not exceed --jwks-refresh";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 ClientCredentials demo_client() { return {"demo", "demo-secret", "demo"}; }
@@ -67,7 +90,17 @@ Options (defaults in brackets):
   --listen HOST:PORT        address to listen on; port 0 picks a free one [127.0.0.1:8080]
   --jwt-secret S            HS256 secret, at least 32 bytes [a development secret, with a warning]
   --jwks FILE               JWKS of the keys that verify tokens (replaces the secret for
-                            verification; /oauth2/token still signs with the secret)
+                            verification; /oauth2/token still signs with the secret);
+                            reloaded when the file changes and on SIGHUP
+  --jwks-url URL            https JWKS instead, refreshed in the background; the last
+                            good key set is kept when a fetch fails
+  --jwks-refresh SECONDS    JWKS refresh interval, and the most a Cache-Control max-age
+                            may wait [300]
+  --jwks-min-refresh SECONDS  the least time between two fetches, also for tokens with
+                            an unknown kid [min(30, --jwks-refresh)]
+  --jwks-ca FILE            trust only this CA for --jwks-url/--oidc-issuer [system store]
+  --oidc-issuer URL         take --jwks-url from URL/.well-known/openid-configuration;
+                            tokens must carry iss = URL (overrides --issuer)
   --issuer S                required `iss` [eudiplo-service]
   --audience S              required `aud` [none]
   --tenant-claim S          claim holding the tenant [tenant_id]
@@ -91,6 +124,55 @@ GET /session/{id}/events, GET /healthz, GET /metrics.
 namespace {
 
 // One option that takes a value; false (with `error`) when the value is bad.
+enum class FlagOutcome { not_mine, applied, refused };
+
+// The flags about tokens and their keys.
+FlagOutcome apply_token_value(std::string_view name, std::string_view value, ServerOptions& out,
+                              std::string& error) {
+  const std::string flag(name);
+  std::uint64_t n = 0;
+  if (name == "--jwt-secret") {
+    if (value.size() < 32) {
+      error = "--jwt-secret must be at least 32 bytes (HS256, RFC 7518 3.2)";
+      return FlagOutcome::refused;
+    }
+    out.jwt_secret = std::string(value);
+    out.jwt_secret_given = true;
+  } else if (name == "--jwks" || name == "--jwks-ca") {
+    if (value.empty()) {
+      error = flag + " needs a file name";
+      return FlagOutcome::refused;
+    }
+    (name == "--jwks" ? out.jwks_file : out.jwks_ca) = std::string(value);
+  } else if (name == "--jwks-url" || name == "--oidc-issuer") {
+    HttpsUrl url;
+    if (!parse_https_url(value, url)) {
+      error = flag + " wants an https:// URL, got '" + std::string(value) + "'";
+      return FlagOutcome::refused;
+    }
+    (name == "--jwks-url" ? out.jwks_url : out.oidc_issuer) = std::string(value);
+  } else if (name == "--jwks-refresh" || name == "--jwks-min-refresh") {
+    if (!parse_uint(value, 1, 86400, n)) {
+      error = flag + " wants whole seconds (1..86400), got '" + std::string(value) + "'";
+      return FlagOutcome::refused;
+    }
+    (name == "--jwks-refresh" ? out.jwks_refresh : out.jwks_min_refresh) = std::chrono::seconds(n);
+  } else if (name == "--issuer") {
+    out.issuer = std::string(value);
+  } else if (name == "--audience") {
+    out.audience = std::string(value);
+  } else if (name == "--tenant-claim") {
+    if (value.empty()) {
+      error = "--tenant-claim must not be empty";
+      return FlagOutcome::refused;
+    }
+    out.tenant_claim = std::string(value);
+  } else {
+    return FlagOutcome::not_mine;
+  }
+  return FlagOutcome::applied;
+}
+
 bool apply_value(std::string_view name, std::string_view value, ServerOptions& out,
                  std::string& error) {
   std::uint64_t n = 0;
@@ -99,29 +181,9 @@ bool apply_value(std::string_view name, std::string_view value, ServerOptions& o
       error = "--listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) + "'";
       return false;
     }
-  } else if (name == "--jwt-secret") {
-    if (value.size() < 32) {
-      error = "--jwt-secret must be at least 32 bytes (HS256, RFC 7518 3.2)";
-      return false;
-    }
-    out.jwt_secret = std::string(value);
-    out.jwt_secret_given = true;
-  } else if (name == "--jwks") {
-    if (value.empty()) {
-      error = "--jwks needs a file name";
-      return false;
-    }
-    out.jwks_file = std::string(value);
-  } else if (name == "--issuer") {
-    out.issuer = std::string(value);
-  } else if (name == "--audience") {
-    out.audience = std::string(value);
-  } else if (name == "--tenant-claim") {
-    if (value.empty()) {
-      error = "--tenant-claim must not be empty";
-      return false;
-    }
-    out.tenant_claim = std::string(value);
+  } else if (const FlagOutcome o = apply_token_value(name, value, out, error);
+             o != FlagOutcome::not_mine) {
+    return o == FlagOutcome::applied;
   } else if (name == "--client") {
     ClientCredentials c;
     if (!parse_client(value, c)) {
@@ -205,9 +267,13 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     }
 
     static constexpr std::string_view with_value[] = {
-        "--listen",       "--jwt-secret", "--jwks",      "--issuer",      "--audience",
-        "--tenant-claim", "--client",     "--heartbeat", "--session-ttl", "--retry",
-        "--cors-origin",  "--base-path",  "--tls-cert",  "--tls-key",     "--threads"};
+        "--listen",   "--jwt-secret",   "--jwks",
+        "--issuer",   "--audience",     "--tenant-claim",
+        "--client",   "--heartbeat",    "--session-ttl",
+        "--retry",    "--cors-origin",  "--base-path",
+        "--tls-cert", "--tls-key",      "--threads",
+        "--jwks-url", "--jwks-refresh", "--jwks-min-refresh",
+        "--jwks-ca",  "--oidc-issuer"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
     if (!known) {
@@ -230,6 +296,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     error = "--tls-cert and --tls-key go together";
     return ParseOutcome::error;
   }
+  if (!check_key_source_options(out, error)) return ParseOutcome::error;
   if (out.demo_client) {
     bool has_demo = false;
     for (const auto& c : out.clients) has_demo = has_demo || c.id == demo_client().id;

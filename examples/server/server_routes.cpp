@@ -34,6 +34,7 @@ void metrics(ServerParts& parts, http::HttpExchange& ex, const http::RouteParams
   sources.store = &parts.store;
   sources.server = parts.server;
   sources.auth_failures = &parts.auth_failures;
+  sources.key_source = parts.key_source;
   http::HttpResponse r;
   r.set("Content-Type", metrics_content_type);
   r.set("Cache-Control", "no-store");
@@ -53,13 +54,13 @@ constexpr RouteEntry routes[] = {
 
 void mount_routes(http::Router& router, ServerParts& parts) {
   for (const RouteEntry& entry : routes) {
-    router.add(entry.method, entry.pattern,
-               [&parts, handler = entry.handler](http::HttpExchange& ex,
-                                                 const http::RouteParams& params) {
-                 handler(parts, ex, params);
-               });
+    router.add(
+        entry.method, entry.pattern,
+        [&parts, handler = entry.handler](http::HttpExchange& ex, const http::RouteParams& params) {
+          handler(parts, ex, params);
+        });
   }
-  parts.session_routes.mount(router);            // POST /session, GET|PATCH /session/{id}
+  parts.session_routes.mount(router);           // POST /session, GET|PATCH /session/{id}
   http::add_events_route(router, parts.route);  // GET /session/{id}/events
 }
 

@@ -10,6 +10,7 @@
 #include "eudiplo_sse/asio/router.hpp"
 #include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
+#include "eudiplo_sse/key_source.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "oauth_token_endpoint.hpp"
 #include "session_routes.hpp"
@@ -25,6 +26,7 @@ struct ServerParts {
   SessionRoutes& session_routes;
   std::atomic<std::uint64_t>& auth_failures;
   const http::HttpServer* server = nullptr;  // set once the server exists (for /metrics)
+  const KeySource* key_source = nullptr;     // JWKS file or URL, when one is configured
 };
 
 // Adds every route to `router`.

@@ -39,6 +39,9 @@ enum class error {
 
   // Configuration of verifiers (bad PEM, JWKS, too short a secret).
   key_invalid = 200,
+  // A key source (JWKS file or URL) could not be read or fetched; the last good
+  // key set stays in use.
+  key_source_failed,
 
   // SSE framing: an `id` or `event` field holding CR, LF or NUL.
   invalid_field = 300,

@@ -26,13 +26,24 @@
 // Cache. Verified tokens are remembered (keyed by the SHA-256 of the token,
 // bounded, sharded) until exp + leeway, so a storm of reconnecting RS256/ES256
 // clients costs a hash and a map lookup per connection instead of a signature
-// verification. The trade-off: a cached token keeps verifying until it expires even
-// if its key is rotated out meanwhile (keys are never removed from a JwtVerifier
-// anyway) or its issuer revokes it. That is no worse than stateless JWT itself,
-// which is valid until `exp` by design; set cache_size = 0 if that is not wanted.
+// verification. Each entry records the key that verified it: once that key has
+// left the key set (replace_keys, replace_jwks), the entry is no longer served and
+// the token is verified afresh against the current keys. A token its issuer revoked
+// still verifies until it expires, as stateless JWT does by design; set
+// cache_size = 0 if that is not wanted.
 //
-// Thread safety: configure (add_*) first, then call verify() from any number of
-// threads at once; add_* must not run concurrently with verify().
+// Key rotation. The keys form one immutable set behind a shared_ptr that writers
+// swap atomically (std::atomic_load / std::atomic_store): verify() copies the
+// pointer and works on that snapshot, so a rotation never blocks verification and
+// a verification never sees half a set. replace_keys()/replace_jwks() swap in a
+// whole new set; add_* copy the current set plus one key. A successful
+// verification puts the key's fingerprint in Principal::key_ref; key_present()
+// tells whether that key is still in the set (EventsRoute ends streams whose key
+// was removed), key_generation() changes whenever the set does.
+//
+// Thread safety: verify(), key_present(), key_generation() and every const member
+// may run on any number of threads, concurrently with add_* and replace_* (which
+// are serialised among themselves by a writers' mutex verify() never takes).
 #pragma once
 
 #include <chrono>
@@ -46,6 +57,7 @@
 
 #include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/jwt_algorithm.hpp"
+#include "eudiplo_sse/jwt_key_set.hpp"
 #include "eudiplo_sse/token_verifier.hpp"
 
 namespace eudiplo_sse {
@@ -85,7 +97,22 @@ class EUDIPLO_SSE_EXPORT JwtVerifier final : public TokenVerifier {
   // when the document or one of its keys is malformed, or no key is usable.
   std::error_code add_jwks(std::string_view jwks_json);
 
+  // Makes `keys` the whole key set in one atomic step. Tokens and cache entries of
+  // keys absent from `keys` stop verifying at once. A set with the same keys as the
+  // current one (by fingerprint) changes nothing, not even key_generation().
+  void replace_keys(JwtKeySet keys);
+  // replace_keys() with the keys of a JWKS document, checked as add_jwks(); on
+  // error (error::key_invalid) the current set stays in use untouched.
+  std::error_code replace_jwks(std::string_view jwks_json);
+
   std::size_t key_count() const noexcept;
+  // Changes each time the key set does (starts at 0).
+  std::uint64_t key_generation() const noexcept override;
+  // Whether the key that verified a token (Principal::key_ref) is still in the set.
+  bool key_present(std::uint64_t key_ref) const noexcept override;
+  // Verifications refused with error::key_unknown so far: a key source compares it
+  // between ticks to refresh early when tokens name a kid it does not have.
+  std::uint64_t unknown_key_count() const noexcept;
   const JwtVerifierOptions& options() const noexcept;
 
   // Successful verifications answered from the cache so far (for tests and metrics).

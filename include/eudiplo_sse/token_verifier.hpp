@@ -2,6 +2,7 @@
 // JwtVerifier is the library's implementation; hosts may plug in their own.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,6 +19,9 @@ struct Principal {
   std::string subject;  // `sub`, may be empty
   std::vector<std::string> roles;
   TimePoint expires_at{};  // `exp`; streams end when it passes (left default: never)
+  // Opaque identity of the key that verified the token (0: none given). Streams
+  // end when TokenVerifier::key_present() says it is gone.
+  std::uint64_t key_ref = 0;
 };
 
 struct VerifyResult {
@@ -33,6 +37,11 @@ class EUDIPLO_SSE_EXPORT TokenVerifier {
   virtual ~TokenVerifier() = default;
   // Must be safe to call from many threads at once.
   virtual VerifyResult verify(std::string_view token, TimePoint now) const = 0;
+  // Key rotation: a value that changes whenever keys are removed or replaced, and
+  // whether the key a principal was verified with is still trusted. The defaults
+  // suit verifiers whose keys never change. Both must be thread-safe and cheap.
+  virtual std::uint64_t key_generation() const noexcept { return 0; }
+  virtual bool key_present(std::uint64_t /*key_ref*/) const noexcept { return true; }
 };
 
 }  // namespace eudiplo_sse
