@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 port="${PORT:-8080}"
 build_dir="${BUILD_DIR:-build/demo}"
-packages=(cmake ninja-build g++ libasio-dev rapidjson-dev libssl-dev pkg-config curl)
+packages=(cmake ninja-build g++ libasio-dev rapidjson-dev libssl-dev libqrencode-dev pkg-config curl)
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -1,6 +1,7 @@
 #include "bearer_auth.hpp"
 
 #include "eudiplo_sse/events_route.hpp"
+#include "token_claims.hpp"
 
 namespace eudiplo_sse::server {
 
@@ -24,6 +25,13 @@ AuthOutcome authenticate(const http::HttpRequest& request, const TokenVerifier& 
       out.refusal = http::HttpResponse::error(401, result.error.message());
       out.refusal.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     }
+    return out;
+  }
+  if (jwt_has_claim(token, "sid")) {
+    // A session-scoped token (POST /session/{id}/events-token) may be handed to a
+    // browser: it opens that session's event stream and nothing else.
+    failures.fetch_add(1, std::memory_order_relaxed);
+    out.refusal = http::HttpResponse::error(403, "a session-scoped token only opens the event stream");
     return out;
   }
   out.principal = std::move(result.principal);

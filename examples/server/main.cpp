@@ -30,10 +30,13 @@
 #include "eudiplo_sse/jwt_verifier.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
+#include "demo_page.hpp"
+#include "events_token_endpoint.hpp"
 #include "maintenance_timer.hpp"
 #include "metrics_endpoint.hpp"
 #include "oauth_token_endpoint.hpp"
 #include "server_options.hpp"
+#include "session_qr_endpoint.hpp"
 #include "session_routes.hpp"
 
 namespace {
@@ -153,6 +156,7 @@ int run(const server::ServerOptions& opts) {
   issuer_options.audience = opts.audience;
   issuer_options.tenant_claim = opts.tenant_claim;
   issuer_options.clients = opts.clients;
+  issuer_options.lifetime = opts.token_ttl;
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
 
   server::SessionRoutesOptions session_options;
@@ -170,6 +174,12 @@ int run(const server::ServerOptions& opts) {
   });
   session_routes.mount(router);
   http::add_events_route(router, route);
+  server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
+  events_token.mount(router);
+  server::SessionQrEndpoint session_qr(verifier, sessions, auth_failures);
+  session_qr.mount(router);
+  const server::DemoPage demo_page(opts.base_path);
+  demo_page.mount(router);
   router.add("GET", "/healthz", [](http::HttpExchange& ex, const http::RouteParams&) {
     auto r = http::HttpResponse::json(200, "{\"status\":\"ok\"}");
     r.set("Cache-Control", "no-store");
@@ -192,7 +202,11 @@ int run(const server::ServerOptions& opts) {
   http::HttpServerOptions server_options;
   if (opts.access_log) server_options.access_log = http::stderr_access_log();
   http::HttpServer server(
-      io, [&dispatcher](http::HttpExchange& ex) { dispatcher(ex); }, server_options, tls);
+      io,
+      [&dispatcher, &demo_page](http::HttpExchange& ex) {
+        if (!demo_page.serve_root(ex)) dispatcher(ex);
+      },
+      server_options, tls);
   server_for_metrics = &server;
 
   auto strand = asio::make_strand(io);

@@ -75,6 +75,7 @@ Options (defaults in brackets):
   --no-demo-client          do not register the demo client
   --heartbeat SECONDS       keep-alive comment interval, 0 for none [15]
   --session-ttl SECONDS     lifetime of new sessions [300]
+  --token-ttl SECONDS       lifetime of tokens from POST /oauth2/token [3600]
   --retry MS                `retry:` sent at stream start [3000]
   --cors-origin ORIGIN      allowed browser origin (repeatable, or *) [none]
   --base-path P             mount every route under P, e.g. /api [none]
@@ -84,7 +85,8 @@ Options (defaults in brackets):
   -h, --help                show this help
 
 Routes: POST /oauth2/token, POST /session, GET|PATCH /session/{id},
-GET /session/{id}/events, GET /healthz, GET /metrics.
+GET /session/{id}/events, POST /session/{id}/events-token, GET /session/{id}/qr.svg,
+GET / (the demo page), GET /healthz, GET /metrics.
 )";
 }
 
@@ -119,7 +121,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
 
     static constexpr std::string_view with_value[] = {
         "--listen",       "--jwt-secret", "--jwks",      "--issuer",      "--audience",
-        "--tenant-claim", "--client",     "--heartbeat", "--session-ttl", "--retry",
+        "--tenant-claim", "--client",     "--heartbeat", "--session-ttl", "--retry", "--token-ttl",
         "--cors-origin",  "--base-path",  "--tls-cert",  "--tls-key",     "--threads"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
@@ -187,6 +189,12 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         return ParseOutcome::error;
       }
       out.session_ttl = std::chrono::seconds(n);
+    } else if (name == "--token-ttl") {
+      if (!parse_uint(value, 1, 365ull * 86400, n)) {
+        error = "--token-ttl wants whole seconds (1..31536000), got '" + std::string(value) + "'";
+        return ParseOutcome::error;
+      }
+      out.token_ttl = std::chrono::seconds(n);
     } else if (name == "--retry") {
       if (!parse_uint(value, 0, 86400000, n)) {
         error = "--retry wants milliseconds (0..86400000), got '" + std::string(value) + "'";
