@@ -31,7 +31,8 @@ AuthOutcome authenticate(const http::HttpRequest& request, const TokenVerifier& 
     // A session-scoped token (POST /session/{id}/events-token) may be handed to a
     // browser: it opens that session's event stream and nothing else.
     failures.fetch_add(1, std::memory_order_relaxed);
-    out.refusal = http::HttpResponse::error(403, "a session-scoped token only opens the event stream");
+    out.refusal =
+        http::HttpResponse::error(403, "a session-scoped token only opens the event stream");
     return out;
   }
   out.principal = std::move(result.principal);

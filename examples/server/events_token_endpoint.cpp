@@ -88,7 +88,8 @@ std::string EventsTokenEndpoint::sign(const Principal& caller, std::string_view 
     w.Key("sub");
     string(caller.subject);
   }
-  w.Key(issuer_.tenant_claim.c_str(), static_cast<rapidjson::SizeType>(issuer_.tenant_claim.size()));
+  w.Key(issuer_.tenant_claim.c_str(),
+        static_cast<rapidjson::SizeType>(issuer_.tenant_claim.size()));
   string(caller.tenant);
   w.Key("roles");
   w.StartArray();

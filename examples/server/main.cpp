@@ -19,6 +19,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
+#include "demo_page.hpp"
 #include "eudiplo_sse/asio/access_log.hpp"
 #include "eudiplo_sse/asio/events_endpoint.hpp"
 #include "eudiplo_sse/asio/http_dispatcher.hpp"
@@ -30,7 +31,6 @@
 #include "eudiplo_sse/jwt_verifier.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
-#include "demo_page.hpp"
 #include "events_token_endpoint.hpp"
 #include "maintenance_timer.hpp"
 #include "metrics_endpoint.hpp"

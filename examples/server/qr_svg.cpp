@@ -56,10 +56,9 @@ std::optional<std::string> qr_svg(std::string_view text) {
       QRcode_encodeString(input.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
   if (!code) return std::nullopt;
   const std::string size = std::to_string(code->width + 2 * quiet_zone);
-  std::string svg =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + size + ' ' + size +
-      "\" width=\"" + size + "\" height=\"" + size +
-      "\" shape-rendering=\"crispEdges\"><title>";
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + size + ' ' + size +
+                    "\" width=\"" + size + "\" height=\"" + size +
+                    "\" shape-rendering=\"crispEdges\"><title>";
   append_escaped(svg, text);
   svg += "</title><rect width=\"" + size + "\" height=\"" + size + "\" fill=\"#fff\"/><path d=\"" +
          dark_modules_path(*code) + "\" fill=\"#000\"/></svg>\n";

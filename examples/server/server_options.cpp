@@ -120,9 +120,10 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     }
 
     static constexpr std::string_view with_value[] = {
-        "--listen",       "--jwt-secret", "--jwks",      "--issuer",      "--audience",
-        "--tenant-claim", "--client",     "--heartbeat", "--session-ttl", "--retry", "--token-ttl",
-        "--cors-origin",  "--base-path",  "--tls-cert",  "--tls-key",     "--threads"};
+        "--listen",      "--jwt-secret",   "--jwks",        "--issuer",
+        "--audience",    "--tenant-claim", "--client",      "--heartbeat",
+        "--session-ttl", "--retry",        "--cors-origin", "--base-path",
+        "--tls-cert",    "--tls-key",      "--threads",     "--token-ttl"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
     if (!known) {

@@ -209,6 +209,32 @@ test('without EventSource the page polls GET /session/{id} and still sees every 
   });
 });
 
+test('a stream that keeps failing gives way to polling', async () => {
+  await withServer([], async (srv) => {
+    const { context, page, seen } = await openDemo(srv);
+    try {
+      // Something between the browser and the server (a proxy that buffers or blocks
+      // text/event-stream) answers every stream request with 502.
+      let refused = 0;
+      await page.route('**/events?**', (route) => {
+        refused += 1;
+        return route.fulfill({ status: 502, contentType: 'text/plain', body: 'bad gateway' });
+      });
+      const id = await signInAndCreate(page);
+      await waitForConnection(page, 'polling', 15000);
+      assert.equal(refused, 3, 'three stream attempts before polling');
+      await waitForStatus(page, 'active');
+      await setStatus(srv, await getToken(srv), id, 'completed');
+      await waitForStatus(page, 'completed');
+      await waitForConnection(page, 'closed');
+      assert.deepEqual((await shown(page)).map(([s, v]) => [s, v]), [['active', 1], ['completed', 2]]);
+      await assertClean(page, seen, [502]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 test('a stream ended by token expiry resumes with a fresh token and loses no status', async () => {
   await withServer(['--token-ttl', '3'], async (srv) => {
     const { context, page, seen } = await openDemo(srv);
@@ -216,25 +242,28 @@ test('a stream ended by token expiry resumes with a fresh token and loses no sta
       const id = await signInAndCreate(page);
       await waitForStatus(page, 'active');
       await waitForConnection(page, 'open');
-      // Hold the next token request until a status change has landed: that change
-      // happens while no stream is open, so only the resumed stream can deliver it.
+      // Tokens live 3 s, so the server ends each stream after about 3 s. The first
+      // resume sees no change: its first event repeats `active`, which must not show
+      // twice. The second token request is held until a status change has landed:
+      // that change happens while no stream is open, so only the resumed stream can
+      // deliver it.
       let held = 0;
       await page.route('**/oauth2/token', async (route) => {
         held += 1;
-        if (held === 1) await setStatus(srv, await getToken(srv), id, 'fetched');
+        if (held === 2) await setStatus(srv, await getToken(srv), id, 'fetched');
         await route.continue();
       });
-      await waitForStatus(page, 'fetched', 10000);
-      assert.ok(held >= 1, 'the page asked for a fresh token');
+      await waitForStatus(page, 'fetched', 15000);
+      assert.ok(held >= 2, 'the page asked for fresh tokens');
       await waitForConnection(page, 'open');
       await setStatus(srv, await getToken(srv), id, 'completed');
       await waitForStatus(page, 'completed');
       await waitForConnection(page, 'closed');
       assert.deepEqual((await shown(page)).map(([s, v]) => [s, v]), [['active', 1], ['fetched', 2], ['completed', 3]], 'every status once, in order');
       const streams = seen.requests.filter((u) => u.includes('/events?'));
-      assert.ok(streams.length >= 2, `a second stream was opened (${streams.length})`);
+      assert.ok(streams.length >= 3, `the stream was resumed twice (${streams.length} streams)`);
       const tokens = new Set(streams.map((u) => new URL(u).searchParams.get('token')));
-      assert.ok(tokens.size >= 2, 'the resumed stream carries a fresh token');
+      assert.equal(tokens.size, streams.length, 'every resumed stream carries a fresh token');
       await assertClean(page, seen);
     } finally {
       await context.close();
