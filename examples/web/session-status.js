@@ -75,154 +75,179 @@ export function tokenExpiresAt(jwt) {
  * @param {boolean} [o.sessionToken=true] ask for a session-scoped stream token first
  * @param {number} [o.maxStreamFailures=3] consecutive stream failures before polling
  * @param {number} [o.pollIntervalMs=2000]
- * @returns {{close: () => void, state: () => string, transport: () => string}}
+ * @returns {SessionStatusWatch}
  */
 export function watchSessionStatus(o) {
-  const base = o.baseUrl ?? '';
-  const sessionPath = `${base}/session/${encodeURIComponent(o.sessionId)}`;
-  const maxFailures = o.maxStreamFailures ?? 3;
-  const pollInterval = o.pollIntervalMs ?? 2000;
-  const ES = globalThis.EventSource; // read at call time: a test or old browser may lack it
+  return new SessionStatusWatch(o);
+}
 
-  let state = null;
-  let transport = ES ? 'eventsource' : 'polling';
-  let lastVersion = 0;
-  let failures = 0;
-  let es = null;
-  let streamTokenExpiresAt = null;
-  let sessionTokenOffered = o.sessionToken ?? true;
-  let timer = null;
-  let stopped = false;
+export class SessionStatusWatch {
+  #o;
+  #sessionPath;
+  #ES = globalThis.EventSource; // read now: a test or an old browser may lack it
+  #state = null;
+  #transport;
+  #lastVersion = 0;
+  #failures = 0;
+  #es = null;
+  #streamTokenExpiresAt = null;
+  #sessionTokenOffered;
+  #timer = null;
+  #stopped = false;
 
-  const setState = (next, detail) => {
-    if (state === next && !detail) return;
-    state = next;
-    o.onState?.(next, detail);
-  };
+  constructor(o) {
+    this.#o = o;
+    this.#sessionPath = `${o.baseUrl ?? ''}/session/${encodeURIComponent(o.sessionId)}`;
+    this.#sessionTokenOffered = o.sessionToken ?? true;
+    this.#transport = this.#ES ? 'eventsource' : 'polling';
+    if (this.#ES) this.#openStream();
+    else this.#startPolling('EventSource is not available');
+  }
 
-  const stop = (finalState) => {
-    stopped = true;
-    es?.close();
-    es = null;
-    clearTimeout(timer);
-    setState(finalState);
-  };
+  /** Stops following: closes the stream or stops polling. */
+  close() {
+    this.#stop(State.closed);
+  }
+
+  /** One of State. */
+  state() {
+    return this.#state;
+  }
+
+  /** 'eventsource' or 'polling'. */
+  transport() {
+    return this.#transport;
+  }
+
+  #setState(next, detail) {
+    if (this.#state === next && !detail) return;
+    this.#state = next;
+    this.#o.onState?.(next, detail);
+  }
+
+  #stop(finalState) {
+    this.#stopped = true;
+    this.#es?.close();
+    this.#es = null;
+    clearTimeout(this.#timer);
+    this.#setState(finalState);
+  }
 
   // The single entry point for every status, whatever transport brought it.
-  const deliver = (status, version, updatedAt) => {
-    if (stopped || !(version > lastVersion)) return; // seen already (see the top comment)
-    lastVersion = version;
-    o.onStatus?.({ status, version, updatedAt });
-    if (isTerminal(status)) stop(State.closed);
-  };
+  #deliver(status, version, updatedAt) {
+    if (this.#stopped || !(version > this.#lastVersion)) return; // seen already (see the top comment)
+    this.#lastVersion = version;
+    this.#o.onStatus?.({ status, version, updatedAt });
+    if (isTerminal(status)) this.#stop(State.closed);
+  }
 
   // The token for the stream URL: session-scoped when the server offers it, else the
   // access token itself.
-  const streamToken = async () => {
-    const access = await o.getAccessToken();
-    if (sessionTokenOffered) {
-      const r = await fetch(`${sessionPath}/events-token`, {
+  async #streamToken() {
+    const access = await this.#o.getAccessToken();
+    if (this.#sessionTokenOffered) {
+      const r = await fetch(`${this.#sessionPath}/events-token`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${access}` },
       });
       if (r.status === 201) {
-        o.onStreamToken?.('session');
+        this.#o.onStreamToken?.('session');
         return (await r.json()).access_token;
       }
       // 404/405: a server without the route (an unknown session also ends here, and
       // the stream then reports it); 409: the session is past its expiry, and only
       // the access token can still read its final status.
-      if (r.status === 404 || r.status === 405 || r.status === 409) sessionTokenOffered = false;
+      if (r.status === 404 || r.status === 405 || r.status === 409) this.#sessionTokenOffered = false;
       else throw new Error(`events-token: HTTP ${r.status}`);
     }
-    o.onStreamToken?.('access');
+    this.#o.onStreamToken?.('access');
     return access;
-  };
+  }
 
-  const tokenExpired = () => streamTokenExpiresAt !== null && Date.now() >= streamTokenExpiresAt - 2000;
+  #tokenExpired() {
+    return this.#streamTokenExpiresAt !== null && Date.now() >= this.#streamTokenExpiresAt - 2000;
+  }
 
-  const openStream = async () => {
-    setState(lastVersion === 0 && failures === 0 ? State.connecting : State.reconnecting);
+  async #openStream() {
+    this.#setState(this.#lastVersion === 0 && this.#failures === 0 ? State.connecting : State.reconnecting);
     let token;
     try {
-      token = await streamToken();
+      token = await this.#streamToken();
     } catch (e) {
-      return streamFailed(String(e));
+      this.#streamFailed(String(e));
+      return;
     }
-    if (stopped) return;
-    streamTokenExpiresAt = tokenExpiresAt(token);
-    const source = new ES(`${sessionPath}/events?token=${encodeURIComponent(token)}`);
-    es = source;
+    if (this.#stopped) return;
+    this.#streamTokenExpiresAt = tokenExpiresAt(token);
+    const source = new this.#ES(`${this.#sessionPath}/events?token=${encodeURIComponent(token)}`);
+    this.#es = source;
     source.onopen = () => {
-      failures = 0;
-      setState(State.open);
+      this.#failures = 0;
+      this.#setState(State.open);
     };
     source.onmessage = (e) => {
-      failures = 0;
+      this.#failures = 0;
       const data = JSON.parse(e.data);
-      deliver(data.status, Number(e.lastEventId), data.updatedAt);
+      this.#deliver(data.status, Number(e.lastEventId), data.updatedAt);
     };
-    source.onerror = () => {
-      if (stopped || es !== source) return;
-      if (tokenExpired()) {
-        // The server ended the stream because the token expired: not a failure.
+    source.onerror = () => this.#onStreamError(source);
+  }
+
+  #onStreamError(source) {
+    if (this.#stopped || this.#es !== source) return;
+    if (this.#tokenExpired()) {
+      // The server ended the stream because the token expired: not a failure.
+      source.close();
+      this.#openStream();
+    } else if (source.readyState === this.#ES.CLOSED) {
+      // The browser gave up (an HTTP error such as 401 or 502): we decide what next.
+      source.close();
+      this.#streamFailed('the stream was refused');
+    } else {
+      // The browser reconnects by itself (with Last-Event-ID) after `retry`.
+      this.#failures += 1;
+      if (this.#failures >= (this.#o.maxStreamFailures ?? 3)) {
         source.close();
-        openStream();
-      } else if (source.readyState === ES.CLOSED) {
-        // The browser gave up (an HTTP error such as 401 or 404): we decide what next.
-        source.close();
-        streamFailed('the stream was refused');
+        this.#startPolling('the stream keeps failing');
       } else {
-        // The browser reconnects by itself (with Last-Event-ID) after `retry`.
-        failures += 1;
-        if (failures >= maxFailures) {
-          source.close();
-          startPolling('the stream keeps failing');
-        } else {
-          setState(State.reconnecting);
-        }
+        this.#setState(State.reconnecting);
       }
-    };
-  };
+    }
+  }
 
-  const streamFailed = (why) => {
-    failures += 1;
-    es = null;
-    if (failures >= maxFailures) return startPolling(why);
-    setState(State.reconnecting, why);
-    timer = setTimeout(openStream, Math.min(1000 * 2 ** failures, 10000));
-  };
+  #streamFailed(why) {
+    this.#failures += 1;
+    this.#es = null;
+    if (this.#failures >= (this.#o.maxStreamFailures ?? 3)) {
+      this.#startPolling(why);
+      return;
+    }
+    this.#setState(State.reconnecting, why);
+    // Back off: 2 s, 4 s, ... at most 10 s.
+    this.#timer = setTimeout(() => this.#openStream(), Math.min(1000 * 2 ** this.#failures, 10000));
+  }
 
-  const poll = async () => {
-    if (stopped) return;
+  async #poll() {
+    if (this.#stopped) return;
     try {
-      const r = await fetch(sessionPath, {
-        headers: { Authorization: `Bearer ${await o.getAccessToken()}` },
+      const r = await fetch(this.#sessionPath, {
+        headers: { Authorization: `Bearer ${await this.#o.getAccessToken()}` },
         cache: 'no-store',
       });
       if (r.ok) {
         const s = await r.json();
-        deliver(s.status, s.version, s.updatedAt);
+        this.#deliver(s.status, s.version, s.updatedAt);
       }
     } catch {
       // Network trouble: the next round tries again.
     }
-    if (!stopped) timer = setTimeout(poll, pollInterval);
-  };
+    if (!this.#stopped) this.#timer = setTimeout(() => this.#poll(), this.#o.pollIntervalMs ?? 2000);
+  }
 
-  const startPolling = (why) => {
-    transport = 'polling';
-    es = null;
-    setState(State.polling, why);
-    poll();
-  };
-
-  if (ES) openStream();
-  else startPolling('EventSource is not available');
-
-  return {
-    close: () => stop(State.closed),
-    state: () => state,
-    transport: () => transport,
-  };
+  #startPolling(why) {
+    this.#transport = 'polling';
+    this.#es = null;
+    this.#setState(State.polling, why);
+    this.#poll();
+  }
 }
