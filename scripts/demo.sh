@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 checkout to a live event stream: installs the missing
 # packages, builds eudiplo_sse_server (Release, in ./build/demo), starts it with the
-# in-memory store and the demo client, and prints the curl commands to try it.
+# in-memory store and the demo client, and prints the demo page's URL and the curl
+# commands to try it.
 #
 #   ./scripts/demo.sh                 listen on 127.0.0.1:8080
 #   PORT=9000 ./scripts/demo.sh       another port (0 picks a free one)
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 port="${PORT:-8080}"
 build_dir="${BUILD_DIR:-build/demo}"
-packages=(cmake ninja-build g++ libasio-dev rapidjson-dev libssl-dev pkg-config curl)
+packages=(cmake ninja-build g++ libasio-dev rapidjson-dev libssl-dev libqrencode-dev pkg-config curl)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -75,10 +76,27 @@ fi
 # Keep draining stdout so the server never blocks on it.
 cat <&3 >/dev/null &
 
+# The page lives under --base-path when one is given (either spelling).
+base_path=""
+prev=""
+for arg in "$@"; do
+  case "$arg" in
+    --base-path=*) base_path="${arg#--base-path=}" ;;
+    *) [ "$prev" = "--base-path" ] && base_path="$arg" ;;
+  esac
+  prev="$arg"
+done
+base_path="/${base_path#/}"
+base_path="${base_path%/}"
+
 cat <<EOT
 
+Live demo page: $url$base_path/
+  (open it in a browser: sign in as the demo client, create a session, play the wallet;
+   its client logic is examples/web/session-status.js, ready to copy)
+
 eudiplo_sse_server is running at $url (in-memory sessions, demo client demo:demo-secret).
-In another terminal, copy and paste:
+Or, in another terminal, copy and paste:
 
   # 1. a token for the demo client (OAuth 2.0 client credentials)
   TOKEN=\$(curl -s -u demo:demo-secret -X POST $url/oauth2/token | sed -E 's/.*"access_token":"([^"]+)".*/\1/')

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 mode="${1:-build}"
-packages=(cmake ninja-build g++ pkg-config libssl-dev libasio-dev rapidjson-dev)
+packages=(cmake ninja-build g++ pkg-config libssl-dev libasio-dev rapidjson-dev libqrencode-dev)
 if [ "$mode" = test ]; then
   packages+=(catch2 libbenchmark-dev libboost-dev libcpp-httplib-dev chromium python3 curl openssl procps)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)

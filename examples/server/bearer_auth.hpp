@@ -1,6 +1,7 @@
 // Bearer-token authentication of the session API (not the events route, which
 // EventsRoute checks itself): 401 without or with a bad token, 403 when the token
-// is valid but carries no tenant or required role.
+// is valid but carries no tenant or required role, or is a session-scoped events
+// token (a `sid` claim), which opens only the event stream.
 #pragma once
 
 #include <atomic>

@@ -19,6 +19,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
+#include "demo_page.hpp"
 #include "eudiplo_sse/asio/access_log.hpp"
 #include "eudiplo_sse/asio/http_dispatcher.hpp"
 #include "eudiplo_sse/asio/http_server.hpp"
@@ -29,11 +30,13 @@
 #include "eudiplo_sse/jwt_verifier.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
+#include "events_token_endpoint.hpp"
 #include "maintenance_timer.hpp"
 #include "oauth_token_endpoint.hpp"
 #include "server_key_source.hpp"
 #include "server_options.hpp"
 #include "server_routes.hpp"
+#include "session_qr_endpoint.hpp"
 #include "session_routes.hpp"
 
 namespace {
@@ -188,6 +191,27 @@ void announce(const server::ServerOptions& opts, const http::HttpServer& server,
   std::fflush(stdout);
 }
 
+// What POST /oauth2/token and POST /session/{id}/events-token sign tokens with.
+server::TokenIssuerOptions token_issuer_options(const server::ServerOptions& opts) {
+  server::TokenIssuerOptions issuer_options;
+  issuer_options.secret = opts.jwt_secret;
+  issuer_options.issuer = opts.issuer;
+  issuer_options.audience = opts.audience;
+  issuer_options.tenant_claim = opts.tenant_claim;
+  issuer_options.clients = opts.clients;
+  issuer_options.lifetime = opts.token_ttl;
+  return issuer_options;
+}
+
+// The TLS context for --tls-cert/--tls-key; none (and true) without them.
+bool make_tls(const server::ServerOptions& opts, std::shared_ptr<asio::ssl::context>& tls) {
+  if (opts.tls_cert.empty()) return true;
+  std::string error;
+  tls = http::make_server_tls_context(opts.tls_cert, opts.tls_key, error);
+  if (!tls) say(error);
+  return tls != nullptr;
+}
+
 int run(const server::ServerOptions& opts) {
   if (!opts.jwt_secret_given) {
     say("warning: no --jwt-secret given; using the built-in development secret \"" +
@@ -201,14 +225,7 @@ int run(const server::ServerOptions& opts) {
   if (!add_keys(opts, verifier)) return exit_usage;
 
   std::shared_ptr<asio::ssl::context> tls;
-  if (!opts.tls_cert.empty()) {
-    std::string error;
-    tls = http::make_server_tls_context(opts.tls_cert, opts.tls_key, error);
-    if (!tls) {
-      say(error);
-      return exit_usage;
-    }
-  }
+  if (!make_tls(opts, tls)) return exit_usage;
   const unsigned threads = opts.threads ? opts.threads : usable_cpus();
   asio::io_context io(static_cast<int>(threads));
   server::ServerKeySource key_source(io, verifier, opts, say);
@@ -225,12 +242,7 @@ int run(const server::ServerOptions& opts) {
   SessionService sessions(store, publisher);
   EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
   std::atomic<std::uint64_t> auth_failures{0};
-  server::TokenIssuerOptions issuer_options;
-  issuer_options.secret = opts.jwt_secret;
-  issuer_options.issuer = opts.issuer;
-  issuer_options.audience = opts.audience;
-  issuer_options.tenant_claim = opts.tenant_claim;
-  issuer_options.clients = opts.clients;
+  const server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
   server::SessionRoutesOptions session_options;
   session_options.default_ttl = opts.session_ttl;
@@ -240,11 +252,21 @@ int run(const server::ServerOptions& opts) {
   server::ServerParts parts{route, sessions, store, token_endpoint, session_routes, auth_failures};
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
+  server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
+  events_token.mount(router);
+  server::SessionQrEndpoint session_qr(verifier, sessions, auth_failures);
+  session_qr.mount(router);
+  const server::DemoPage demo_page(opts.base_path);
+  demo_page.mount(router);
   const http::HttpDispatcher dispatcher(std::move(router), http::CorsPolicy(opts.cors_origins));
   http::HttpServerOptions server_options;
   if (opts.access_log) server_options.access_log = http::stderr_access_log();
   http::HttpServer server(
-      io, [&dispatcher](http::HttpExchange& ex) { dispatcher(ex); }, server_options, tls);
+      io,
+      [&dispatcher, &demo_page](http::HttpExchange& ex) {
+        if (!demo_page.serve_root(ex)) dispatcher(ex);  // the router cannot match "/"
+      },
+      server_options, tls);
   parts.server = &server;
   parts.key_source = key_source.source();
 

@@ -108,6 +108,7 @@ Options (defaults in brackets):
   --no-demo-client          do not register the demo client
   --heartbeat SECONDS       keep-alive comment interval, 0 for none [15]
   --session-ttl SECONDS     lifetime of new sessions [300]
+  --token-ttl SECONDS       lifetime of tokens from POST /oauth2/token [3600]
   --retry MS                `retry:` sent at stream start [3000]
   --cors-origin ORIGIN      allowed browser origin (repeatable, or *) [none]
   --base-path P             mount every route under P, e.g. /api [none]
@@ -117,7 +118,8 @@ Options (defaults in brackets):
   -h, --help                show this help
 
 Routes: POST /oauth2/token, POST /session, GET|PATCH /session/{id},
-GET /session/{id}/events, GET /healthz, GET /metrics.
+GET /session/{id}/events, POST /session/{id}/events-token, GET /session/{id}/qr.svg,
+GET / (the demo page), GET /healthz, GET /metrics.
 )";
 }
 
@@ -197,12 +199,13 @@ bool apply_value(std::string_view name, std::string_view value, ServerOptions& o
       return false;
     }
     out.heartbeat = std::chrono::seconds(n);
-  } else if (name == "--session-ttl") {
+  } else if (name == "--session-ttl" || name == "--token-ttl") {
     if (!parse_uint(value, 1, 365ull * 86400, n)) {
-      error = "--session-ttl wants whole seconds (1..31536000), got '" + std::string(value) + "'";
+      error = std::string(name) + " wants whole seconds (1..31536000), got '" + std::string(value) +
+              "'";
       return false;
     }
-    out.session_ttl = std::chrono::seconds(n);
+    (name == "--session-ttl" ? out.session_ttl : out.token_ttl) = std::chrono::seconds(n);
   } else if (name == "--retry") {
     if (!parse_uint(value, 0, 86400000, n)) {
       error = "--retry wants milliseconds (0..86400000), got '" + std::string(value) + "'";
@@ -273,7 +276,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         "--retry",    "--cors-origin",  "--base-path",
         "--tls-cert", "--tls-key",      "--threads",
         "--jwks-url", "--jwks-refresh", "--jwks-min-refresh",
-        "--jwks-ca",  "--oidc-issuer"};
+        "--jwks-ca",  "--oidc-issuer",  "--token-ttl"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
     if (!known) {

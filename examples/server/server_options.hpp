@@ -38,6 +38,7 @@ struct ServerOptions {
   bool demo_client = true;
   std::chrono::seconds heartbeat{15};
   std::chrono::seconds session_ttl{300};
+  std::chrono::seconds token_ttl{3600};  // tokens from POST /oauth2/token
   std::chrono::milliseconds retry{3000};
   std::vector<std::string> cors_origins;
   std::string base_path;  // normalized: "" or "/a[/b]"

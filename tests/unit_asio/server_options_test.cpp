@@ -153,3 +153,20 @@ TEST_CASE("--help is recognised anywhere", "[options]") {
   CHECK(parse({"--help"}, o, error) == ParseOutcome::help);
   CHECK(usage_text().find("--tls-key") != std::string::npos);
 }
+
+TEST_CASE("--token-ttl sets the lifetime of issued tokens", "[options]") {
+  ServerOptions o;
+  std::string error;
+  REQUIRE(parse({}, o, error) == ParseOutcome::run);
+  CHECK(o.token_ttl == std::chrono::seconds(3600));
+  REQUIRE(parse({"--token-ttl", "5"}, o, error) == ParseOutcome::run);
+  CHECK(o.token_ttl == std::chrono::seconds(5));
+  REQUIRE(parse({"--token-ttl=31536000"}, o, error) == ParseOutcome::run);
+  CHECK(o.token_ttl == std::chrono::seconds(31536000));
+  for (const std::string_view bad : {"0", "-1", "1.5", "x", "31536001"}) {
+    ServerOptions b;
+    CHECK(parse({"--token-ttl", bad}, b, error) == ParseOutcome::error);
+    CHECK(error.find("--token-ttl") != std::string::npos);
+  }
+  CHECK(usage_text().find("--token-ttl") != std::string::npos);
+}

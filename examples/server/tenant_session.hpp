@@ -1,0 +1,28 @@
+// The common front of the routes under /session/{id}/ that this example server adds
+// beside the library's events route: authenticate the Bearer token, check the id,
+// and find the session in the caller's tenant (another tenant's session is a 404,
+// indistinguishable from an unknown one).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "bearer_auth.hpp"
+#include "eudiplo_sse/session.hpp"
+#include "eudiplo_sse/session_service.hpp"
+
+namespace eudiplo_sse::server {
+
+struct TenantSession {
+  std::optional<Principal> principal;  // both set when found
+  std::optional<Session> session;
+  http::HttpResponse refusal;  // 401, 403, 400 or 404 otherwise
+};
+
+TenantSession find_tenant_session(const http::HttpRequest& request, std::string_view id,
+                                  const TokenVerifier& verifier, SessionService& sessions,
+                                  std::atomic<std::uint64_t>& auth_failures);
+
+}  // namespace eudiplo_sse::server
