@@ -29,6 +29,7 @@ class ErrorCategory final : public std::error_category {
       case error::critical_header_unknown: return "unknown critical header";
       case error::tenant_missing: return "token has no tenant";
       case error::role_missing: return "token lacks a required role";
+      case error::session_mismatch: return "token is bound to another session";
       case error::key_invalid: return "invalid key";
       case error::invalid_field: return "SSE field contains CR, LF or NUL";
     }

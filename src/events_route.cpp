@@ -208,7 +208,21 @@ EventsResponse EventsRoute::check(const EventsRequest& request) const {
     core_->unauthorized.fetch_add(1, std::memory_order_relaxed);
     return refusal(401, make_error_code(error::token_missing).message());
   }
-  VerifyResult verified = verifier_.verify(token, sessions_.now());
+  const TimePoint now = sessions_.now();
+  VerifyResult verified = verifier_.verify(token, now);
+  // One rule for opening and ending: tick() ends a stream at expires_at, so a
+  // token already there would open a stream only to end it at once (and make
+  // EventSource reconnect every `retry` until the verifier agrees).
+  if (!verified.error && verified.principal.expires_at != TimePoint{} &&
+      verified.principal.expires_at <= now) {
+    verified.error = make_error_code(error::token_expired);
+  }
+  // A token bound to one session opens no other (checked before the session
+  // lookup, so it tells nothing about whether the other one exists).
+  if (!verified.error && !verified.principal.session_id.empty() &&
+      verified.principal.session_id != request.session_id) {
+    verified.error = make_error_code(error::session_mismatch);
+  }
   if (verified.error) {
     if (is_forbidden_error(verified.error)) {
       core_->forbidden.fetch_add(1, std::memory_order_relaxed);

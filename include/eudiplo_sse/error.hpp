@@ -34,6 +34,7 @@ enum class error {
   critical_header_unknown,
   tenant_missing,  // 403
   role_missing,    // 403
+  session_mismatch,  // 403: a session-bound token used for another session
 
   // Configuration of verifiers (bad PEM, JWKS, too short a secret).
   key_invalid = 200,
