@@ -106,7 +106,7 @@ VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) co
 
   detail::JwtClaims claims;
   if (auto ec = detail::parse_jwt_claims(payload_json, options.tenant_claim, claims,
-                                           options.session_claim)) {
+                                         options.session_claim)) {
     return VerifyResult{ec, {}};
   }
   VerifyResult result = check_claims(claims, now);

@@ -32,8 +32,8 @@ enum class error {
   issuer_mismatch,
   audience_mismatch,
   critical_header_unknown,
-  tenant_missing,  // 403
-  role_missing,    // 403
+  tenant_missing,    // 403
+  role_missing,      // 403
   session_mismatch,  // 403: a session-bound token used for another session
 
   // Configuration of verifiers (bad PEM, JWKS, too short a secret).

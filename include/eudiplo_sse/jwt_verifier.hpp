@@ -18,10 +18,11 @@
 // now < iat - L. Principal::expires_at is exp + L, the instant verify() starts
 // refusing, so a stream opened with the token ends exactly then. An optional
 // `sid` claim (options.session_claim), a non-empty string, becomes
-// Principal::session_id and binds the token to that session. `iss` must equal options.issuer and `aud` (a string or an array)
-// must contain options.audience, each when configured (non-empty). The tenant claim
-// must be a non-empty string (error::tenant_missing, 403), and with required roles
-// configured, the `roles` array must hold one of them (error::role_missing, 403).
+// Principal::session_id and binds the token to that session. `iss` must equal
+// options.issuer and `aud` (a string or an array) must contain options.audience,
+// each when configured (non-empty). The tenant claim must be a non-empty string
+// (error::tenant_missing, 403), and with required roles configured, the `roles`
+// array must hold one of them (error::role_missing, 403).
 // Tokens over 8 KiB are refused before any parsing; base64url is strict; each JSON
 // part must be one object without duplicate member names. The payload is parsed
 // only after the signature has verified.

@@ -45,8 +45,7 @@ class TokenVerifier {
 
 // Whether a verification error means 403 (valid token, not allowed) rather than 401.
 inline bool is_forbidden_error(std::error_code ec) noexcept {
-  return ec == error::tenant_missing || ec == error::role_missing ||
-         ec == error::session_mismatch;
+  return ec == error::tenant_missing || ec == error::role_missing || ec == error::session_mismatch;
 }
 
 }  // namespace eudiplo_sse

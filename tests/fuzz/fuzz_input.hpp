@@ -39,8 +39,8 @@ class FuzzInput {
 
 // A fuzz target's invariant failed: abort, so libFuzzer records the input and the
 // corpus replay test fails.
-#define FUZZ_CHECK(condition)                                                   \
-  do {                                                                          \
+#define FUZZ_CHECK(condition)                                                          \
+  do {                                                                                 \
     if (!(condition)) eudiplo_sse::fuzz::check_failed(#condition, __FILE__, __LINE__); \
   } while (0)
 

@@ -29,9 +29,8 @@ constexpr std::int64_t kNow = 1'700'000'000;
 const eudiplo_sse::TimePoint kNowPoint{std::chrono::seconds(kNow)};
 const std::string kSecret(32, 's');
 
-constexpr JwtAlgorithm kFamilies[] = {JwtAlgorithm::HS256, JwtAlgorithm::RS256,
-                                      JwtAlgorithm::PS256, JwtAlgorithm::ES256,
-                                      JwtAlgorithm::EdDSA};
+constexpr JwtAlgorithm kFamilies[] = {JwtAlgorithm::HS256, JwtAlgorithm::RS256, JwtAlgorithm::PS256,
+                                      JwtAlgorithm::ES256, JwtAlgorithm::EdDSA};
 
 const JwtVerifier& verifier() {
   static const JwtVerifier instance = [] {

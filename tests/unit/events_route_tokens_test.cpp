@@ -137,8 +137,9 @@ TEST_CASE("one expiry rule: no stream opens that tick() would end at once", "[ro
   for (auto t = TimePoint(seconds(kT0)); t <= limit + seconds(2); t += milliseconds(250)) {
     f.clock.set(t);
     EventsResponse r = f.check(id, tok);
-    INFO("t = kT0 + " << std::chrono::duration_cast<milliseconds>(t - TimePoint(seconds(kT0))).count()
-                      << " ms, status " << r.status);
+    INFO("t = kT0 + "
+         << std::chrono::duration_cast<milliseconds>(t - TimePoint(seconds(kT0))).count()
+         << " ms, status " << r.status);
     if (t < limit) {
       REQUIRE(r.status == 200);
       CHECK(r.principal.expires_at == limit);

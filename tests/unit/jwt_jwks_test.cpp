@@ -130,8 +130,7 @@ TEST_CASE("a JWKS nested 200,000 deep or holding 0x00 is refused without recursi
           "[jwt][jwks][issue11]") {
   // A recursive parser would overflow the stack here; the iterative one with a
   // depth limit answers key_invalid like for any other malformed document.
-  const std::string deep =
-      "{\"keys\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  const std::string deep = "{\"keys\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
   auto verifier = plain_verifier();
   CHECK(verifier.add_jwks(deep) == error::key_invalid);
   const std::string ed = public_jwk(shared_key(JwtAlgorithm::EdDSA), JwtAlgorithm::EdDSA, "o");

@@ -197,7 +197,8 @@ TEST_CASE("a 0x00 byte anywhere in header or claims JSON is refused", "[jwt][par
         error::token_malformed);
 }
 
-TEST_CASE("the session claim binds a token: a non-empty string or refused", "[jwt][parse][issue11]") {
+TEST_CASE("the session claim binds a token: a non-empty string or refused",
+          "[jwt][parse][issue11]") {
   JwtClaims claims;
   REQUIRE_FALSE(parse_jwt_claims(R"({"sid":"abc-1","tenant_id":"t"})", "tenant_id", claims));
   CHECK(claims.session == std::string("abc-1"));
@@ -209,8 +210,8 @@ TEST_CASE("the session claim binds a token: a non-empty string or refused", "[jw
   CHECK(claims_error(R"({"sid":null})") == error::token_malformed);
   CHECK(claims_error(R"({"sid":["a"]})") == error::token_malformed);
   // Another claim name, or none at all.
-  REQUIRE_FALSE(parse_jwt_claims(R"({"sid":"x","stream_sid":"y"})", "tenant_id", claims,
-                                 "stream_sid"));
+  REQUIRE_FALSE(
+      parse_jwt_claims(R"({"sid":"x","stream_sid":"y"})", "tenant_id", claims, "stream_sid"));
   CHECK(claims.session == std::string("y"));
   REQUIRE_FALSE(parse_jwt_claims(R"({"sid":7})", "tenant_id", claims, ""));
   CHECK_FALSE(claims.session);

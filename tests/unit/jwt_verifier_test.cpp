@@ -565,20 +565,21 @@ TEST_CASE("a signed token whose JSON holds a 0x00 byte is refused", "[jwt][verif
   const auto verifier = hs256_verifier();
   const std::string claims = Claims::standard().json();
   // Validly signed, so only the byte can be the reason.
-  const std::string nul_payload = sign_hs_jws(R"({"alg":"HS256"})",
-                                              claims + std::string("\0{\"tenant_id\":\"b\"}", 18),
-                                              kSecret, JwtAlgorithm::HS256);
+  const std::string nul_payload =
+      sign_hs_jws(R"({"alg":"HS256"})", claims + std::string("\0{\"tenant_id\":\"b\"}", 18),
+                  kSecret, JwtAlgorithm::HS256);
   CHECK(verify_error(verifier, nul_payload) == error::token_malformed);
-  const std::string nul_header = sign_hs_jws(std::string("{\"alg\":\"HS256\"}\0x", 17), claims,
-                                             kSecret, JwtAlgorithm::HS256);
+  const std::string nul_header =
+      sign_hs_jws(std::string("{\"alg\":\"HS256\"}\0x", 17), claims, kSecret, JwtAlgorithm::HS256);
   CHECK(verify_error(verifier, nul_header) == error::token_malformed);
-  CHECK_FALSE(verify_error(verifier, sign_hs_jws(R"({"alg":"HS256"})", claims, kSecret,
-                                                 JwtAlgorithm::HS256)));
+  CHECK_FALSE(verify_error(
+      verifier, sign_hs_jws(R"({"alg":"HS256"})", claims, kSecret, JwtAlgorithm::HS256)));
 }
 
 TEST_CASE("sid binds a token to one session in the principal", "[jwt][verifier][issue11]") {
   const auto verifier = hs256_verifier();
-  const VerifyResult bound = verifier.verify(hs256(Claims::standard().set("sid", "\"s-1\"")), at(kNow));
+  const VerifyResult bound =
+      verifier.verify(hs256(Claims::standard().set("sid", "\"s-1\"")), at(kNow));
   REQUIRE_FALSE(bound.error);
   CHECK(bound.principal.session_id == "s-1");
   const VerifyResult unbound = verifier.verify(hs256(Claims::standard()), at(kNow));

@@ -467,9 +467,10 @@ TEST_CASE("joins and leaves in any order among 10,000 subscribers of one session
   std::vector<Subscription> subs;
   subs.reserve(kCount);
   for (int i = 0; i < kCount; ++i) {
-    subs.push_back(publisher.subscribe("tenant-a", "s1", [&heard, i](const StatusEventPtr&) {
-      ++heard[static_cast<std::size_t>(i)];
-    }, loads_nothing()));
+    subs.push_back(publisher.subscribe(
+        "tenant-a", "s1",
+        [&heard, i](const StatusEventPtr&) { ++heard[static_cast<std::size_t>(i)]; },
+        loads_nothing()));
   }
   publisher.publish(ev(2));
   // Leave in a scattered order: every third, then the last ones, then the first.
@@ -485,9 +486,8 @@ TEST_CASE("joins and leaves in any order among 10,000 subscribers of one session
   if (!left[1]) leave(1);
   // Joins after leaves reuse the freed slots' neighbourhood.
   int late_heard = 0;
-  auto late = publisher.subscribe("tenant-a", "s1",
-                                  [&late_heard](const StatusEventPtr&) { ++late_heard; },
-                                  loads_nothing());
+  auto late = publisher.subscribe(
+      "tenant-a", "s1", [&late_heard](const StatusEventPtr&) { ++late_heard; }, loads_nothing());
   publisher.publish(ev(3));
 
   std::size_t present = 0;
@@ -513,17 +513,20 @@ TEST_CASE("a publish racing joins and leaves never reaches a subscriber after re
   std::atomic<int> after_reset{0};
   std::vector<Subscription> keep;
   for (int i = 0; i < 100; ++i) {
-    keep.push_back(publisher.subscribe("tenant-a", "s1", [](const StatusEventPtr&) {},
-                                       loads_nothing()));
+    keep.push_back(publisher.subscribe(
+        "tenant-a", "s1", [](const StatusEventPtr&) {}, loads_nothing()));
   }
   std::thread publisher_thread([&] {
     for (std::uint64_t v = 2; !stop.load(); ++v) publisher.publish(ev(v));
   });
   for (int round = 0; round < 2000; ++round) {
     auto flag = std::make_shared<std::atomic<bool>>(false);
-    auto sub = publisher.subscribe("tenant-a", "s1", [flag, &after_reset](const StatusEventPtr&) {
-      if (flag->load()) after_reset.fetch_add(1);
-    }, loads_nothing());
+    auto sub = publisher.subscribe(
+        "tenant-a", "s1",
+        [flag, &after_reset](const StatusEventPtr&) {
+          if (flag->load()) after_reset.fetch_add(1);
+        },
+        loads_nothing());
     sub.reset();
     flag->store(true);
   }
