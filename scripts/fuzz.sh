@@ -42,6 +42,6 @@ for t in "${targets[@]}"; do
     echo "   FAILED: see $log and $artifacts/"
     status=1
   fi
-  grep -E '^#[0-9]+ *DONE|^stat::number_of_executed_units' "$log" | tail -2 | sed 's/^/   /' || true
+  grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units' "$log" | tail -2 | sed 's/^/   /' || true
 done
 exit $status
