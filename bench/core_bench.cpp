@@ -1,6 +1,7 @@
 // Core micro-benchmarks (issue 2): formatting one status event, delivering one
 // change to 1, 10 and 1,000 subscribers of a session, and store transitions from
-// one and two threads. Results and the command: docs/benchmarks_core.md.
+// one and two threads; subscribe + unsubscribe at 1 and 10,000 subscribers per
+// session (issue 11). Results and the command: docs/benchmarks_core.md.
 //
 //   build-release/bench/eudiplo_sse_core_bench --benchmark_min_time=1
 #include <benchmark/benchmark.h>
@@ -133,6 +134,60 @@ void BM_PublishDelivery(benchmark::State& state) {
       benchmark::Counter(deliveries, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_PublishDelivery)->Arg(1)->Arg(10)->Arg(1000);
+
+// One subscribe() and its unsubscribe on a session that already has N streams (issue
+// 11: one session's subscribers must not cost O(N) per join or leave).
+void BM_SubscribeUnsubscribe(benchmark::State& state) {
+  const auto existing = static_cast<std::size_t>(state.range(0));
+  StatusPublisher publisher;
+  Session s = sample_session();
+  std::vector<StatusPublisher::Subscription> subs;
+  subs.reserve(existing);
+  for (std::size_t i = 0; i < existing; ++i) {
+    subs.push_back(publisher.subscribe(
+        s.tenant, s.id, [](const StatusEventPtr&) {}, [] { return StatusEventPtr(); }));
+  }
+  for (auto _ : state) {
+    auto sub = publisher.subscribe(
+        s.tenant, s.id, [](const StatusEventPtr&) {}, [] { return StatusEventPtr(); });
+    benchmark::DoNotOptimize(sub);
+    sub.reset();
+  }
+  if (publisher.subscriber_count() != existing) state.SkipWithError("subscriber count drifted");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_SubscribeUnsubscribe)->Arg(1)->Arg(10000);
+
+// The worst case for a publisher that rebuilds its delivery list lazily: every
+// publish follows a join and a leave. Items are deliveries, so the per-delivery
+// figure compares with BM_PublishDelivery's.
+void BM_ChurnThenPublish(benchmark::State& state) {
+  const auto existing = static_cast<std::size_t>(state.range(0));
+  StatusPublisher publisher;
+  Session s = sample_session();
+  std::uint64_t delivered = 0;
+  std::vector<StatusPublisher::Subscription> subs;
+  subs.reserve(existing);
+  for (std::size_t i = 0; i < existing; ++i) {
+    subs.push_back(publisher.subscribe(
+        s.tenant, s.id, [&delivered](const StatusEventPtr&) { ++delivered; },
+        [] { return StatusEventPtr(); }));
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    ++s.version;
+    StatusEventPtr e = eudiplo_sse::make_status_event(s);
+    state.ResumeTiming();
+    auto sub = publisher.subscribe(
+        s.tenant, s.id, [](const StatusEventPtr&) {}, [] { return StatusEventPtr(); });
+    sub.reset();
+    publisher.publish(e);
+  }
+  const auto deliveries = static_cast<double>(state.iterations()) * static_cast<double>(existing);
+  if (static_cast<double>(delivered) != deliveries) state.SkipWithError("deliveries lost");
+  state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
+}
+BENCHMARK(BM_ChurnThenPublish)->Arg(1)->Arg(10000);
 
 // --- Store transitions ---------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build, tests and demo need, only those missing.
-# Usage: scripts/install_deps.sh [build|test]   (test adds sanitizer, browser and Node needs)
+# Usage: scripts/install_deps.sh [build|test|fuzz]   (test adds sanitizer, browser and Node
+# needs; fuzz adds clang 14 and its libFuzzer runtime for scripts/fuzz.sh)
 set -euo pipefail
 
 mode="${1:-build}"
@@ -9,6 +10,9 @@ if [ "$mode" = test ]; then
   packages+=(catch2 libbenchmark-dev libboost-dev libcpp-httplib-dev chromium python3 curl openssl procps)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [ "$mode" = fuzz ]; then
+  packages+=(catch2 clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -29,6 +29,7 @@ class ErrorCategory final : public std::error_category {
       case error::critical_header_unknown: return "unknown critical header";
       case error::tenant_missing: return "token has no tenant";
       case error::role_missing: return "token lacks a required role";
+      case error::session_mismatch: return "token is bound to another session";
       case error::key_invalid: return "invalid key";
       case error::key_source_failed: return "key set could not be read or fetched";
       case error::invalid_field: return "SSE field contains CR, LF or NUL";
@@ -54,7 +55,8 @@ class AuthFailureCategory final : public std::error_category {
 
   bool equivalent(const std::error_code& code, int condition) const noexcept override {
     if (!code) return false;
-    const bool forbidden = code == error::tenant_missing || code == error::role_missing;
+    const bool forbidden = code == error::tenant_missing || code == error::role_missing ||
+                           code == error::session_mismatch;
     switch (static_cast<auth_failure>(condition)) {
       case auth_failure::unauthenticated: return !forbidden;
       case auth_failure::forbidden: return forbidden;

@@ -165,11 +165,25 @@ EventsRoute::~EventsRoute() { close_all(); }
 
 EventsResponse EventsRoute::check(const EventsRequest& request) const {
   const std::string_view token = select_token(request.authorization, request.query_token);
+  const TimePoint now = sessions_.now();
   VerifyResult verified;
   if (token.empty()) {
     verified.error = error::token_missing;
   } else {
-    verified = verifier_.verify(token, sessions_.now());
+    verified = verifier_.verify(token, now);
+  }
+  // One rule for opening and ending: tick() ends a stream at expires_at, so a
+  // token already there would open a stream only to end it at once (and make
+  // EventSource reconnect every `retry` until the verifier agrees).
+  if (!verified.error && verified.principal.expires_at != TimePoint{} &&
+      verified.principal.expires_at <= now) {
+    verified.error = make_error_code(error::token_expired);
+  }
+  // A token bound to one session opens no other (checked before the session
+  // lookup, so it tells nothing about whether the other one exists).
+  if (!verified.error && !verified.principal.session_id.empty() &&
+      verified.principal.session_id != request.session_id) {
+    verified.error = make_error_code(error::session_mismatch);
   }
   if (verified.error) {
     auto& counter =

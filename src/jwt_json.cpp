@@ -52,6 +52,11 @@ bool well_formed(const rapidjson::Value& value, int depth_left) {
 }  // namespace
 
 bool JsonObject::parse(std::string_view text, int max_depth) {
+  // RapidJSON reads 0x00 as the end of input even when given a length, so
+  // `{"tenant_id":"a"}\0{...}` would parse as its first object and ignore the
+  // rest, where other JOSE libraries refuse it. Refused here, as they do. (A NUL
+  // inside a string is already an error; only the one after the object was not.)
+  if (text.find('\0') != std::string_view::npos) return false;
   doc_.Parse<kParseFlags>(text.data(), text.size());
   return !doc_.HasParseError() && doc_.IsObject() && well_formed(doc_, max_depth);
 }

@@ -7,7 +7,8 @@
 
 namespace eudiplo_sse::detail {
 
-// One JSON object parsed strictly: exactly one object in valid UTF-8, nested at most
+// One JSON object parsed strictly: exactly one object in valid UTF-8 without any
+// 0x00 byte, parsed iteratively (no recursion on input depth), nested at most
 // `max_depth` deep, with no member name repeated within any object. RapidJSON keeps
 // duplicate members and FindMember returns the first, while other JOSE libraries take
 // the last: a token saying `tenant_id` twice would mean different tenants to different

@@ -73,7 +73,7 @@ std::error_code parse_jwt_header(std::string_view json, JwtHeader& header) {
 }
 
 std::error_code parse_jwt_claims(std::string_view json, std::string_view tenant_claim,
-                                 JwtClaims& claims) {
+                                 JwtClaims& claims, std::string_view session_claim) {
   JsonObject parsed;
   if (!parsed.parse(json)) return malformed();
   const rapidjson::Value& doc = parsed.root();
@@ -84,6 +84,11 @@ std::error_code parse_jwt_claims(std::string_view json, std::string_view tenant_
     // The tenant claim is checked first so that a deployment may name it after a
     // registered claim (`sub`, `iss`) and still have both read.
     if (name == tenant_claim && value.IsString()) claims.tenant.emplace(as_view(value));
+    if (!session_claim.empty() && name == session_claim) {
+      // A binding that cannot be read must not turn into "unbound": refused.
+      if (!value.IsString() || value.GetStringLength() == 0) return malformed();
+      claims.session.emplace(as_view(value));
+    }
     if (name == "exp") {
       if (!read_numeric_date(value, claims.exp)) return malformed();
     } else if (name == "nbf") {

@@ -161,7 +161,8 @@ VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) co
   }
 
   detail::JwtClaims claims;
-  if (auto ec = detail::parse_jwt_claims(payload_json, options.tenant_claim, claims)) {
+  if (auto ec = detail::parse_jwt_claims(payload_json, options.tenant_claim, claims,
+                                         options.session_claim)) {
     return VerifyResult{ec, {}};
   }
   VerifyResult result = check_claims(claims, now);
@@ -198,7 +199,9 @@ VerifyResult JwtVerifier::Impl::check_claims(detail::JwtClaims& claims, TimePoin
   result.principal.tenant = std::move(*claims.tenant);
   result.principal.subject = std::move(claims.sub);
   result.principal.roles = std::move(claims.roles);
-  result.principal.expires_at = to_time_point(*claims.exp);
+  // exp + leeway: when verify() stops accepting, so when the stream must end.
+  result.principal.expires_at = to_time_point(*claims.exp + leeway);
+  if (claims.session) result.principal.session_id = std::move(*claims.session);
   return result;
 }
 

@@ -28,6 +28,9 @@ class Subscriber {
 
   const std::string& key() const noexcept { return key_; }
 
+  // Index in its topic's member list; read and written only under the shard lock.
+  std::size_t slot = 0;
+
   void offer(const StatusEventPtr& event) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (cancelled_ || !event || event->version <= newest_) return;
@@ -97,11 +100,24 @@ class Subscriber {
 
 using SubscriberList = std::vector<std::shared_ptr<Subscriber>>;
 
-// Subscribers of one shard's sessions. Lists are copy-on-write: a publish copies
-// one pointer under the lock and delivers outside it.
+// The subscribers of one session. Joining and leaving are O(1): `members` is
+// unordered, each subscriber remembers its slot, and a leave moves the last member
+// into the freed slot. A publish must deliver outside the shard lock, so it needs a
+// list that nobody mutates meanwhile: `snapshot`, built from `members` by the first
+// publish after a change and shared by every publish until the next change. The
+// O(N) build is paid by a publish that delivers to N subscribers anyway, and at most
+// once per change, so joins and leaves stay O(1) amortized however many streams
+// follow one session (copying the list on every join made N joins cost O(N^2) under
+// a lock that 1/64 of all sessions share).
+struct Topic {
+  SubscriberList members;
+  std::shared_ptr<const SubscriberList> snapshot;  // null: stale, rebuilt on publish
+};
+
+// Subscribers of one shard's sessions.
 struct PublisherShard {
   std::mutex mutex;
-  std::unordered_map<std::string, std::shared_ptr<const SubscriberList>> topics;
+  std::unordered_map<std::string, Topic> topics;
 };
 
 class PublisherCore {
@@ -114,35 +130,43 @@ class PublisherCore {
   }
 
   void add(const std::shared_ptr<Subscriber>& sub) {
+    std::shared_ptr<const SubscriberList> stale;  // released after the lock
     PublisherShard& shard = shard_for(sub->key());
     std::lock_guard<std::mutex> lock(shard.mutex);
-    auto& list = shard.topics[sub->key()];
-    auto grown =
-        list ? std::make_shared<SubscriberList>(*list) : std::make_shared<SubscriberList>();
-    grown->push_back(sub);
-    list = std::move(grown);
+    Topic& topic = shard.topics[sub->key()];
+    sub->slot = topic.members.size();
+    topic.members.push_back(sub);
+    stale = std::move(topic.snapshot);
     count_.fetch_add(1, std::memory_order_relaxed);
   }
 
   void remove(const std::shared_ptr<Subscriber>& sub) {
+    std::shared_ptr<const SubscriberList> stale;
     {
       PublisherShard& shard = shard_for(sub->key());
       std::lock_guard<std::mutex> lock(shard.mutex);
       auto it = shard.topics.find(sub->key());
       if (it != shard.topics.end()) {
-        auto shrunk = std::make_shared<SubscriberList>();
-        shrunk->reserve(it->second->size());
-        for (const auto& s : *it->second) {
-          if (s != sub) shrunk->push_back(s);
-        }
-        if (shrunk->size() != it->second->size()) count_.fetch_sub(1, std::memory_order_relaxed);
-        if (shrunk->empty()) {
-          shard.topics.erase(it);
-        } else {
-          it->second = std::move(shrunk);
+        SubscriberList& members = it->second.members;
+        const std::size_t slot = sub->slot;
+        if (slot < members.size() && members[slot] == sub) {
+          if (slot + 1 != members.size()) {
+            members[slot] = std::move(members.back());
+            members[slot]->slot = slot;
+          }
+          members.pop_back();
+          // Give back memory after a crowd left (amortized O(1): the copy is of at
+          // most a quarter of the capacity that many joins built up).
+          if (members.capacity() > 64 && members.size() < members.capacity() / 4) {
+            members.shrink_to_fit();
+          }
+          stale = std::move(it->second.snapshot);
+          count_.fetch_sub(1, std::memory_order_relaxed);
+          if (members.empty()) shard.topics.erase(it);
         }
       }
     }
+    stale.reset();
     sub->cancel();
   }
 
@@ -150,7 +174,10 @@ class PublisherCore {
     PublisherShard& shard = shard_for(key);
     std::lock_guard<std::mutex> lock(shard.mutex);
     auto it = shard.topics.find(key);
-    return it == shard.topics.end() ? nullptr : it->second;
+    if (it == shard.topics.end()) return nullptr;
+    Topic& topic = it->second;
+    if (!topic.snapshot) topic.snapshot = std::make_shared<const SubscriberList>(topic.members);
+    return topic.snapshot;
   }
 
   std::size_t count() const { return count_.load(std::memory_order_relaxed); }

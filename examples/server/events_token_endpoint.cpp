@@ -48,8 +48,12 @@ http::HttpResponse EventsTokenEndpoint::handle(const http::HttpRequest& request,
   std::int64_t lifetime = issuer_.lifetime.count();
   lifetime = std::min(lifetime, seconds_since_epoch(found.session->expires_at) - now);
   // A verifier may leave exp unset (a host's own TokenVerifier); then it sets no bound.
+  // expires_at is when the verifier stops accepting (exp + leeway): the caller's exp
+  // is the bound, so the minted token never outlives the one that asked for it.
   if (found.principal->expires_at != TimePoint{}) {
-    lifetime = std::min(lifetime, seconds_since_epoch(found.principal->expires_at) - now);
+    const std::int64_t caller_exp =
+        seconds_since_epoch(found.principal->expires_at) - issuer_.verifier_leeway.count();
+    lifetime = std::min(lifetime, caller_exp - now);
   }
   if (lifetime <= 0) {
     return no_store(http::HttpResponse::error(409, "the session or the token has expired"));

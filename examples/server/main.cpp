@@ -221,6 +221,7 @@ int run(const server::ServerOptions& opts) {
   verifier_options.issuer = opts.oidc_issuer.empty() ? opts.issuer : opts.oidc_issuer;
   verifier_options.audience = opts.audience;
   verifier_options.tenant_claim = opts.tenant_claim;
+  verifier_options.leeway = opts.token_leeway;
   JwtVerifier verifier(verifier_options);
   if (!add_keys(opts, verifier)) return exit_usage;
 
@@ -242,7 +243,8 @@ int run(const server::ServerOptions& opts) {
   SessionService sessions(store, publisher);
   EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
   std::atomic<std::uint64_t> auth_failures{0};
-  const server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
+  server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
+  issuer_options.verifier_leeway = verifier.options().leeway;
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
   server::SessionRoutesOptions session_options;
   session_options.default_ttl = opts.session_ttl;

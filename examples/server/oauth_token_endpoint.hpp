@@ -25,6 +25,9 @@ struct TokenIssuerOptions {
   std::string audience;  // omitted from tokens when empty
   std::string tenant_claim = "tenant_id";
   std::chrono::seconds lifetime{3600};
+  // The verifier's leeway: a caller's Principal::expires_at is its `exp` plus this,
+  // so a token minted for that caller (events-token) subtracts it to end no later.
+  std::chrono::seconds verifier_leeway{30};
   std::vector<std::string> roles{"issuance:offer", "presentation:offer"};
   std::vector<ClientCredentials> clients;
 };

@@ -104,6 +104,8 @@ Options (defaults in brackets):
   --issuer S                required `iss` [eudiplo-service]
   --audience S              required `aud` [none]
   --tenant-claim S          claim holding the tenant [tenant_id]
+  --token-leeway SECONDS    clock skew allowed on exp/nbf/iat; streams end at exp plus
+                            this [30]
   --client ID:SECRET:TENANT client for POST /oauth2/token (repeatable) [demo:demo-secret:demo]
   --no-demo-client          do not register the demo client
   --heartbeat SECONDS       keep-alive comment interval, 0 for none [15]
@@ -169,6 +171,12 @@ FlagOutcome apply_token_value(std::string_view name, std::string_view value, Ser
       return FlagOutcome::refused;
     }
     out.tenant_claim = std::string(value);
+  } else if (name == "--token-leeway") {
+    if (!parse_uint(value, 0, 300, n)) {
+      error = "--token-leeway wants whole seconds (0..300), got '" + std::string(value) + "'";
+      return FlagOutcome::refused;
+    }
+    out.token_leeway = std::chrono::seconds(n);
   } else {
     return FlagOutcome::not_mine;
   }
@@ -270,13 +278,14 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     }
 
     static constexpr std::string_view with_value[] = {
-        "--listen",   "--jwt-secret",   "--jwks",
-        "--issuer",   "--audience",     "--tenant-claim",
-        "--client",   "--heartbeat",    "--session-ttl",
-        "--retry",    "--cors-origin",  "--base-path",
-        "--tls-cert", "--tls-key",      "--threads",
-        "--jwks-url", "--jwks-refresh", "--jwks-min-refresh",
-        "--jwks-ca",  "--oidc-issuer",  "--token-ttl"};
+        "--listen",      "--jwt-secret",   "--jwks",
+        "--issuer",      "--audience",     "--tenant-claim",
+        "--client",      "--heartbeat",    "--session-ttl",
+        "--retry",       "--cors-origin",  "--base-path",
+        "--tls-cert",    "--tls-key",      "--threads",
+        "--jwks-url",    "--jwks-refresh", "--jwks-min-refresh",
+        "--jwks-ca",     "--oidc-issuer",  "--token-ttl",
+        "--token-leeway"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
     if (!known) {

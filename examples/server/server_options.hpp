@@ -39,6 +39,7 @@ struct ServerOptions {
   std::chrono::seconds heartbeat{15};
   std::chrono::seconds session_ttl{300};
   std::chrono::seconds token_ttl{3600};  // tokens from POST /oauth2/token
+  std::chrono::seconds token_leeway{30};  // clock skew on exp/nbf/iat (JwtVerifierOptions)
   std::chrono::milliseconds retry{3000};
   std::vector<std::string> cors_origins;
   std::string base_path;  // normalized: "" or "/a[/b]"

@@ -2,9 +2,44 @@
 
 namespace eudiplo_sse::server {
 
+namespace {
+
+// Request bodies here are flat objects; anything nested deeper is refused before
+// parsing, so neither the parser nor the document's (recursive) destructor can be
+// driven into a deep recursion by a hostile body.
+constexpr int max_json_depth = 16;
+
+bool nesting_within(std::string_view body, int limit) noexcept {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : body) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<rapidjson::Document> parse_json_object(std::string_view body) {
+  if (!nesting_within(body, max_json_depth)) return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.data(),
+                                                                                    body.size());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   return doc;
 }

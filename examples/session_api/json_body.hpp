@@ -10,7 +10,8 @@
 
 namespace eudiplo_sse::server {
 
-// Parses `body` as one JSON object (valid UTF-8, nothing after it but whitespace).
+// Parses `body` as one JSON object (valid UTF-8, nothing after it but whitespace,
+// nested at most 16 deep).
 // std::nullopt when it is not.
 std::optional<rapidjson::Document> parse_json_object(std::string_view body);
 

@@ -34,8 +34,9 @@ enum class error {
   issuer_mismatch,
   audience_mismatch,
   critical_header_unknown,
-  tenant_missing,  // 403
-  role_missing,    // 403
+  tenant_missing,    // 403
+  role_missing,      // 403
+  session_mismatch,  // 403: a session-bound token used for another session
 
   // Configuration of verifiers (bad PEM, JWKS, too short a secret).
   key_invalid = 200,
@@ -57,7 +58,8 @@ inline std::error_code make_error_code(error e) noexcept {
 // a VerifyResult's error against: `if (ec == auth_failure::forbidden) -> 403`.
 enum class auth_failure {
   unauthenticated = 1,  // 401: no token, or one that does not verify
-  forbidden,            // 403: a valid token that is not allowed (tenant_missing, role_missing)
+  forbidden,            // 403: a valid token that is not allowed (tenant_missing, role_missing,
+                        // session_mismatch)
 };
 
 EUDIPLO_SSE_EXPORT const std::error_category& auth_failure_category() noexcept;

@@ -9,14 +9,17 @@
 // and calls route.tick() about once a second (heartbeats, token expiry). The route
 // keeps no thread or timer of its own.
 //
-// check() answers in the order of contract section 3: 401 (no or invalid token),
-// 403 (no tenant claim or required role), 400 (malformed id), 404 (unknown
-// session or another tenant's), 204 (Last-Event-ID names the terminal event).
+// check() answers in the order of contract section 3: 401 (no or invalid token,
+// or one whose Principal::expires_at has passed), 403 (no tenant claim or required
+// role, or a token bound to another session: error::session_mismatch), 400
+// (malformed id), 404 (unknown session or another tenant's), 204 (Last-Event-ID
+// names the terminal event).
 // Bodies are JSON and never contain the token.
 //
 // open() sends `retry:` and the current status at once, then every change,
 // `: keep-alive` every heartbeat interval, and ends the response after a
-// terminal status or when the token expires.
+// terminal status or when the token expires (Principal::expires_at, which for
+// JwtVerifier is exp plus the leeway: the instant check() starts refusing it).
 //
 // Thread safety: all members may be called from any thread.
 #pragma once

@@ -15,10 +15,14 @@
 //
 // Claims. `exp` is required (error::token_malformed without it). With leeway L,
 // a token is expired when now >= exp + L, and not yet valid when now < nbf - L or
-// now < iat - L. `iss` must equal options.issuer and `aud` (a string or an array)
-// must contain options.audience, each when configured (non-empty). The tenant claim
-// must be a non-empty string (error::tenant_missing, 403), and with required roles
-// configured, the `roles` array must hold one of them (error::role_missing, 403).
+// now < iat - L. Principal::expires_at is exp + L, the instant verify() starts
+// refusing, so a stream opened with the token ends exactly then. An optional
+// `sid` claim (options.session_claim), a non-empty string, becomes
+// Principal::session_id and binds the token to that session. `iss` must equal
+// options.issuer and `aud` (a string or an array) must contain options.audience,
+// each when configured (non-empty). The tenant claim must be a non-empty string
+// (error::tenant_missing, 403), and with required roles configured, the `roles`
+// array must hold one of them (error::role_missing, 403).
 // Tokens over 8 KiB are refused before any parsing; base64url is strict; each JSON
 // part must be one object without duplicate member names. The payload is parsed
 // only after the signature has verified.
@@ -66,6 +70,10 @@ struct JwtVerifierOptions {
   std::string issuer;    // required `iss`; empty: not checked
   std::string audience;  // required in `aud`; empty: not checked
   std::string tenant_claim = "tenant_id";
+  // The claim that binds a token to one session (Principal::session_id); empty:
+  // none is read. Renamable because OpenID Connect gives `sid` another meaning
+  // (the provider's login session) in tokens from some identity providers.
+  std::string session_claim = "sid";
   std::vector<std::string> required_roles;  // any one of them; empty: no role needed
   std::chrono::seconds leeway{30};          // for exp, nbf and iat
   std::size_t cache_size = 16384;           // verified tokens remembered; 0 disables

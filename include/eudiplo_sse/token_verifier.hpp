@@ -18,7 +18,15 @@ struct Principal {
   std::string tenant;   // from the configured tenant claim; never empty on success
   std::string subject;  // `sub`, may be empty
   std::vector<std::string> roles;
-  TimePoint expires_at{};  // `exp`; streams end when it passes (left default: never)
+  // The first instant at which verify() refuses this token (JwtVerifier: `exp` plus
+  // the leeway). One rule for both: a stream lives exactly as long as its token
+  // would still open one, so EventsRoute never opens a stream it would end at once,
+  // and ends every stream here. Left default: never.
+  TimePoint expires_at{};
+  // The one session this token may open (JwtVerifier: the `sid` claim); empty
+  // when the token is not bound to a session. EventsRoute answers 403
+  // (error::session_mismatch) for any other session.
+  std::string session_id;
   // Opaque identity of the key that verified the token (0: none given). Streams
   // end when TokenVerifier::key_present() says it is gone.
   std::uint64_t key_ref = 0;
@@ -28,6 +36,7 @@ struct VerifyResult {
   // Empty on success, else a token error of eudiplo_sse::error (token_missing ..
   // role_missing). Compare it with auth_failure (error.hpp) for the HTTP answer:
   // `error == auth_failure::forbidden` means 403, `auth_failure::unauthenticated` 401.
+  // (session_mismatch, also forbidden, comes from EventsRoute, never from a verifier.)
   std::error_code error;
   Principal principal;
 };

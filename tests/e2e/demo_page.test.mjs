@@ -236,7 +236,8 @@ test('a stream that keeps failing gives way to polling', async () => {
 });
 
 test('a stream ended by token expiry resumes with a fresh token and loses no status', async () => {
-  await withServer(['--token-ttl', '3'], async (srv) => {
+  // No clock-skew leeway: streams end at the token's exp (3 s), not 30 s later.
+  await withServer(['--token-ttl', '3', '--token-leeway', '0'], async (srv) => {
     const { context, page, seen } = await openDemo(srv);
     try {
       const id = await signInAndCreate(page);

@@ -651,19 +651,25 @@ test('CORS: allowed origins get Access-Control-Allow-Origin, others do not; pref
   });
 });
 
-test('the stream ends when the token expires', async () => {
+test('the stream ends when the token stops verifying: exp plus the leeway', async () => {
+  // One rule for opening and ending (issue 11): a token is accepted until exp plus
+  // the leeway (30 s by default, contract section 4) and its stream ends exactly
+  // then, so a token inside its leeway never opens a stream that ends at once.
+  const leeway = 30;
   await withServer([], async (srv) => {
     const token = await getToken(srv);
     const s = await createSession(srv, token);
-    const exp = nowSeconds() + 3;
+    const exp = nowSeconds() - leeway + 3;  // already past exp, 3 s of leeway left
     const short = forge(srv, token, { exp });
     const sse = openSse(srv, s.id, short);
     await sse.waitEvents(1);
     assert.equal(sse.head.status, 200);
     await sse.waitEnd(7000);
-    const delta = sse.endedAt - exp * 1000;
-    assert.ok(delta >= -200, `ended ${-delta} ms before exp`);
-    assert.ok(delta <= 2500, `ended ${delta} ms after exp`);
+    const delta = sse.endedAt - (exp + leeway) * 1000;
+    assert.ok(delta >= -200, `ended ${-delta} ms before exp + leeway`);
+    assert.ok(delta <= 2500, `ended ${delta} ms after exp + leeway`);
+    const late = await rawGet(srv, eventsPath(srv, s.id, short));
+    assert.equal(late.status, 401, 'past exp + leeway the token opens nothing');
     assert.deepEqual(sse.statuses, ['active'], 'no event but the first');
     const still = await request(srv, 'GET', `/session/${s.id}`, { token });
     assert.equal(still.json.status, 'active', 'the session itself is untouched');

@@ -125,3 +125,17 @@ TEST_CASE("the JWKS test helper edits members as intended", "[jwt][jwks]") {
   CHECK(with_member(R"({"a":"x","b":1})", "a", "2") == R"({"a":2,"b":1})");
   CHECK(with_member(R"({"a":"x"})", "c", "3") == R"({"c":3,"a":"x"})");
 }
+
+TEST_CASE("a JWKS nested 200,000 deep or holding 0x00 is refused without recursion",
+          "[jwt][jwks][issue11]") {
+  // A recursive parser would overflow the stack here; the iterative one with a
+  // depth limit answers key_invalid like for any other malformed document.
+  const std::string deep = "{\"keys\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  auto verifier = plain_verifier();
+  CHECK(verifier.add_jwks(deep) == error::key_invalid);
+  const std::string ed = public_jwk(shared_key(JwtAlgorithm::EdDSA), JwtAlgorithm::EdDSA, "o");
+  CHECK(verifier.add_jwks(set_of(ed) + std::string("\0", 1)) == error::key_invalid);
+  CHECK(verifier.key_count() == 0);
+  CHECK_FALSE(verifier.add_jwks(set_of(ed)));  // the same document without the byte
+  CHECK(verifier.key_count() == 1);
+}

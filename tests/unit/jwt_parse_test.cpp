@@ -176,3 +176,43 @@ TEST_CASE("parse_jwt runs every stage on bytes", "[jwt][parse]") {
     (void)parse_jwt(junk, "tenant_id", parsed);
   }
 }
+
+TEST_CASE("a 0x00 byte anywhere in header or claims JSON is refused", "[jwt][parse][issue11]") {
+  // RapidJSON takes 0x00 for the end of input: without the check, the second object
+  // (another tenant) would be silently ignored, where other JOSE libraries refuse.
+  const std::string trailing("{\"tenant_id\":\"a\",\"exp\":5}\0{\"tenant_id\":\"b\"}", 43);
+  REQUIRE(trailing.size() == 43);
+  CHECK(claims_error(trailing) == error::token_malformed);
+  CHECK(claims_error(std::string("{\"exp\":5}\0", 10)) == error::token_malformed);
+  CHECK(header_error(std::string("{\"alg\":\"HS256\"}\0", 16)) == error::token_malformed);
+  CHECK(header_error(std::string("\0{\"alg\":\"HS256\"}", 16)) == error::token_malformed);
+  // The same JSON without the byte is fine, so the byte is what is refused.
+  CHECK_FALSE(claims_error("{\"tenant_id\":\"a\",\"exp\":5}"));
+  CHECK_FALSE(header_error("{\"alg\":\"HS256\"}"));
+  // Escaped, U+0000 is a character like any other.
+  CHECK_FALSE(claims_error("{\"tenant_id\":\"a\\u0000b\"}"));
+
+  ParsedJwt parsed;
+  CHECK(parse_jwt(token_of(R"({"alg":"HS256"})", trailing), "tenant_id", parsed) ==
+        error::token_malformed);
+}
+
+TEST_CASE("the session claim binds a token: a non-empty string or refused",
+          "[jwt][parse][issue11]") {
+  JwtClaims claims;
+  REQUIRE_FALSE(parse_jwt_claims(R"({"sid":"abc-1","tenant_id":"t"})", "tenant_id", claims));
+  CHECK(claims.session == std::string("abc-1"));
+  REQUIRE_FALSE(parse_jwt_claims(R"({"tenant_id":"t"})", "tenant_id", claims));
+  CHECK_FALSE(claims.session);
+  // A binding that cannot be read must not become "bound to nothing".
+  CHECK(claims_error(R"({"sid":7})") == error::token_malformed);
+  CHECK(claims_error(R"({"sid":""})") == error::token_malformed);
+  CHECK(claims_error(R"({"sid":null})") == error::token_malformed);
+  CHECK(claims_error(R"({"sid":["a"]})") == error::token_malformed);
+  // Another claim name, or none at all.
+  REQUIRE_FALSE(
+      parse_jwt_claims(R"({"sid":"x","stream_sid":"y"})", "tenant_id", claims, "stream_sid"));
+  CHECK(claims.session == std::string("y"));
+  REQUIRE_FALSE(parse_jwt_claims(R"({"sid":7})", "tenant_id", claims, ""));
+  CHECK_FALSE(claims.session);
+}

@@ -72,7 +72,7 @@ TEST_CASE("a valid HS256 token yields its principal", "[jwt][verifier]") {
   CHECK(result.principal.tenant == "tenant-a");
   CHECK(result.principal.subject == "user-1");
   CHECK(result.principal.roles == std::vector<std::string>{"reader", "writer"});
-  CHECK(result.principal.expires_at == at(kNow + 600));
+  CHECK(result.principal.expires_at == at(kNow + 600 + 30));  // exp + leeway
 }
 
 TEST_CASE("HS384 and HS512 verify with their own secrets", "[jwt][verifier]") {
@@ -471,7 +471,7 @@ TEST_CASE("the cache answers a repeated token until it expires", "[jwt][verifier
   CHECK(verifier.cache_hits() == 1);
   CHECK(again.principal.tenant == "tenant-a");
   CHECK(again.principal.roles == std::vector<std::string>{"reader"});
-  CHECK(again.principal.expires_at == at(kNow + 100));
+  CHECK(again.principal.expires_at == at(kNow + 100 + 30));
   // Past exp + leeway the cached entry is not used, and the full check says why.
   CHECK(verify_error(verifier, token, kNow + 130) == error::token_expired);
   CHECK(verifier.cache_hits() == 1);
@@ -560,4 +560,61 @@ TEST_CASE("a moved verifier keeps its keys and options", "[jwt][verifier]") {
   CHECK(moved.key_count() == 1);
   CHECK(moved.options().issuer == "issuer");
   CHECK_FALSE(verify_error(moved, hs256(Claims::standard())));
+}
+
+TEST_CASE("a signed token whose JSON holds a 0x00 byte is refused", "[jwt][verifier][issue11]") {
+  const auto verifier = hs256_verifier();
+  const std::string claims = Claims::standard().json();
+  // Validly signed, so only the byte can be the reason.
+  const std::string nul_payload =
+      sign_hs_jws(R"({"alg":"HS256"})", claims + std::string("\0{\"tenant_id\":\"b\"}", 18),
+                  kSecret, JwtAlgorithm::HS256);
+  CHECK(verify_error(verifier, nul_payload) == error::token_malformed);
+  const std::string nul_header =
+      sign_hs_jws(std::string("{\"alg\":\"HS256\"}\0x", 17), claims, kSecret, JwtAlgorithm::HS256);
+  CHECK(verify_error(verifier, nul_header) == error::token_malformed);
+  CHECK_FALSE(verify_error(
+      verifier, sign_hs_jws(R"({"alg":"HS256"})", claims, kSecret, JwtAlgorithm::HS256)));
+}
+
+TEST_CASE("sid binds a token to one session in the principal", "[jwt][verifier][issue11]") {
+  const auto verifier = hs256_verifier();
+  const VerifyResult bound =
+      verifier.verify(hs256(Claims::standard().set("sid", "\"s-1\"")), at(kNow));
+  REQUIRE_FALSE(bound.error);
+  CHECK(bound.principal.session_id == "s-1");
+  const VerifyResult unbound = verifier.verify(hs256(Claims::standard()), at(kNow));
+  REQUIRE_FALSE(unbound.error);
+  CHECK(unbound.principal.session_id.empty());
+  CHECK(verify_error(verifier, hs256(Claims::standard().set("sid", "42"))) ==
+        error::token_malformed);
+
+  // Renamed (an OpenID Connect provider's `sid` names its own login session).
+  JwtVerifierOptions renamed = test_options();
+  renamed.session_claim = "stream_sid";
+  const auto other = hs256_verifier(renamed);
+  const VerifyResult oidc =
+      other.verify(hs256(Claims::standard().set("sid", "\"op-login-1\"")), at(kNow));
+  REQUIRE_FALSE(oidc.error);
+  CHECK(oidc.principal.session_id.empty());
+  const VerifyResult ours =
+      other.verify(hs256(Claims::standard().set("stream_sid", "\"s-2\"")), at(kNow));
+  REQUIRE_FALSE(ours.error);
+  CHECK(ours.principal.session_id == "s-2");
+}
+
+TEST_CASE("expires_at is exp plus the leeway, where verify() stops accepting",
+          "[jwt][verifier][issue11]") {
+  JwtVerifierOptions options = test_options(/*cache_size=*/64);
+  options.leeway = std::chrono::seconds(30);
+  const auto verifier = hs256_verifier(options);
+  const std::string token = hs256(Claims::standard().set("exp", std::to_string(kNow + 5)));
+  const VerifyResult fresh = verifier.verify(token, at(kNow));
+  REQUIRE_FALSE(fresh.error);
+  CHECK(fresh.principal.expires_at == at(kNow + 35));
+  // Inside the leeway, from the cache and without it, the same instant.
+  const VerifyResult late = verifier.verify(token, at(kNow + 34));
+  REQUIRE_FALSE(late.error);
+  CHECK(late.principal.expires_at == at(kNow + 35));
+  CHECK(verify_error(verifier, token, kNow + 35) == error::token_expired);
 }

@@ -235,9 +235,13 @@ TEST_CASE("out-of-order publishers with long version runs", "[publisher][threads
   };
 
   std::vector<Held> held;
+  // Publishers start once the first tenth of the subscriptions exist: on a loaded
+  // machine they could otherwise finish before the subscriber thread ran at all,
+  // and the run would prove nothing (heard_changes == 0 in about 1 run in 20).
+  std::atomic<int> subscribe_ops{0};
   std::thread subscriber([&] {
     std::mt19937 rng(7);
-    for (int op = 0; op < kSubscribeOps; ++op) {
+    for (int op = 0; op < kSubscribeOps; ++op, subscribe_ops.fetch_add(1)) {
       const int session = static_cast<int>(rng() % kSessions);
       auto load = [&, session]() -> StatusEventPtr {
         const std::uint64_t v = committed[session].load();
@@ -253,6 +257,7 @@ TEST_CASE("out-of-order publishers with long version runs", "[publisher][threads
   std::vector<std::thread> publishers;
   for (int t = 0; t < kPublishers; ++t) {
     publishers.emplace_back([&, t] {
+      while (subscribe_ops.load() < kSubscribeOps / 10) std::this_thread::yield();
       for (std::uint64_t v = 1 + t; v <= kLastVersion; v += kPublishers) {
         for (int session = 0; session < kSessions; ++session) {
           auto e = make(session, v);

@@ -456,3 +456,82 @@ TEST_CASE("subscriptions may outlive their publisher", "[publisher]") {
   Subscription other = std::move(moved);
   CHECK(rec.versions() == Versions{1});
 }
+
+TEST_CASE("joins and leaves in any order among 10,000 subscribers of one session",
+          "[publisher][issue11]") {
+  // Leaves move the last member into the freed slot: whatever the order, every
+  // subscriber still present hears each change once and no one who left does.
+  StatusPublisher publisher;
+  constexpr int kCount = 10000;
+  std::vector<int> heard(kCount, 0);
+  std::vector<Subscription> subs;
+  subs.reserve(kCount);
+  for (int i = 0; i < kCount; ++i) {
+    subs.push_back(publisher.subscribe(
+        "tenant-a", "s1",
+        [&heard, i](const StatusEventPtr&) { ++heard[static_cast<std::size_t>(i)]; },
+        loads_nothing()));
+  }
+  publisher.publish(ev(2));
+  // Leave in a scattered order: every third, then the last ones, then the first.
+  std::vector<bool> left(kCount, false);
+  auto leave = [&](int i) {
+    subs[static_cast<std::size_t>(i)].reset();
+    left[static_cast<std::size_t>(i)] = true;
+  };
+  for (int i = 0; i < kCount; i += 3) leave(i);
+  for (int i = kCount - 1; i > kCount - 50; --i) {
+    if (!left[static_cast<std::size_t>(i)]) leave(i);
+  }
+  if (!left[1]) leave(1);
+  // Joins after leaves reuse the freed slots' neighbourhood.
+  int late_heard = 0;
+  auto late = publisher.subscribe(
+      "tenant-a", "s1", [&late_heard](const StatusEventPtr&) { ++late_heard; }, loads_nothing());
+  publisher.publish(ev(3));
+
+  std::size_t present = 0;
+  for (int i = 0; i < kCount; ++i) {
+    INFO("subscriber " << i);
+    const bool gone = left[static_cast<std::size_t>(i)];
+    REQUIRE(heard[static_cast<std::size_t>(i)] == (gone ? 1 : 2));
+    if (!gone) ++present;
+  }
+  CHECK(late_heard == 1);
+  CHECK(publisher.subscriber_count() == present + 1);
+  late.reset();
+  subs.clear();
+  CHECK(publisher.subscriber_count() == 0);
+  publisher.publish(ev(4));  // no one left, nothing delivered, nothing crashes
+  CHECK(late_heard == 1);
+}
+
+TEST_CASE("a publish racing joins and leaves never reaches a subscriber after reset()",
+          "[publisher][threads][issue11]") {
+  StatusPublisher publisher;
+  std::atomic<bool> stop{false};
+  std::atomic<int> after_reset{0};
+  std::vector<Subscription> keep;
+  for (int i = 0; i < 100; ++i) {
+    keep.push_back(publisher.subscribe(
+        "tenant-a", "s1", [](const StatusEventPtr&) {}, loads_nothing()));
+  }
+  std::thread publisher_thread([&] {
+    for (std::uint64_t v = 2; !stop.load(); ++v) publisher.publish(ev(v));
+  });
+  for (int round = 0; round < 2000; ++round) {
+    auto flag = std::make_shared<std::atomic<bool>>(false);
+    auto sub = publisher.subscribe(
+        "tenant-a", "s1",
+        [flag, &after_reset](const StatusEventPtr&) {
+          if (flag->load()) after_reset.fetch_add(1);
+        },
+        loads_nothing());
+    sub.reset();
+    flag->store(true);
+  }
+  stop = true;
+  publisher_thread.join();
+  CHECK(after_reset.load() == 0);
+  CHECK(publisher.subscriber_count() == 100);
+}

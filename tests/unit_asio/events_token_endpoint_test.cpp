@@ -40,6 +40,7 @@ struct Fixture {
     issuer_options.issuer = "eudiplo-service";
     issuer_options.audience = "sse";
     issuer_options.lifetime = token_ttl;
+    issuer_options.verifier_leeway = verifier.options().leeway;
     issuer_options.clients = {{"demo", "demo-secret", "demo"}, {"other", "other", "tenant-b"}};
   }
 

@@ -80,7 +80,7 @@ TEST_CASE("HTTP Basic credentials get a token for the client's tenant", "[oauth]
   const auto lifetime =
       std::chrono::duration_cast<std::chrono::seconds>(p.expires_at - system_now());
   CHECK(lifetime.count() > 3590);
-  CHECK(lifetime.count() <= 3600);
+  CHECK(lifetime.count() <= 3600 + 30);  // exp plus the verifier's default leeway
 }
 
 TEST_CASE("form and JSON bodies carry credentials too", "[oauth]") {

@@ -170,3 +170,20 @@ TEST_CASE("--token-ttl sets the lifetime of issued tokens", "[options]") {
   }
   CHECK(usage_text().find("--token-ttl") != std::string::npos);
 }
+
+TEST_CASE("--token-leeway sets the verifier's clock-skew allowance", "[options]") {
+  ServerOptions o;
+  std::string error;
+  REQUIRE(parse({}, o, error) == ParseOutcome::run);
+  CHECK(o.token_leeway == std::chrono::seconds(30));
+  REQUIRE(parse({"--token-leeway", "0"}, o, error) == ParseOutcome::run);
+  CHECK(o.token_leeway == std::chrono::seconds(0));
+  REQUIRE(parse({"--token-leeway=300"}, o, error) == ParseOutcome::run);
+  CHECK(o.token_leeway == std::chrono::seconds(300));
+  for (const std::string_view bad : {"-1", "x", "301", ""}) {
+    ServerOptions b;
+    CHECK(parse({"--token-leeway", bad}, b, error) == ParseOutcome::error);
+    CHECK(error.find("--token-leeway") != std::string::npos);
+  }
+  CHECK(usage_text().find("--token-leeway") != std::string::npos);
+}

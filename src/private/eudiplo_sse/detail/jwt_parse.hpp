@@ -44,6 +44,8 @@ struct JwtClaims {
   // is absent or not a string. The verifier turns both into error::tenant_missing.
   std::optional<std::string> tenant;
   std::vector<std::string> roles;
+  // The session-binding claim (`sid` by default): nullopt when absent.
+  std::optional<std::string> session;
 };
 
 // Token size, three non-empty dot-separated segments (a five-segment JWE is malformed).
@@ -56,10 +58,12 @@ std::error_code split_jwt(std::string_view token, JwtParts& parts) noexcept;
 // Errors: token_malformed.
 std::error_code parse_jwt_header(std::string_view json, JwtHeader& header);
 // Claims: `exp`/`nbf`/`iat` numbers, `iss`/`sub` strings, `aud` string or array of
-// strings, `roles` array of strings. Presence rules (exp required, ...) are the
-// verifier's. Errors: token_malformed.
+// strings, `roles` array of strings, the session claim a non-empty string (an
+// empty one would bind the token to nothing). Presence rules (exp required, ...)
+// are the verifier's. An empty `session_claim` reads no session binding.
+// Errors: token_malformed.
 std::error_code parse_jwt_claims(std::string_view json, std::string_view tenant_claim,
-                                 JwtClaims& claims);
+                                 JwtClaims& claims, std::string_view session_claim = "sid");
 
 struct ParsedJwt {
   JwtParts parts;
