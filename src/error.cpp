@@ -31,6 +31,7 @@ class ErrorCategory final : public std::error_category {
       case error::role_missing: return "token lacks a required role";
       case error::key_invalid: return "invalid key";
       case error::invalid_field: return "SSE field contains CR, LF or NUL";
+      case error::store_unavailable: return "session store unavailable";
     }
     return "unknown eudiplo_sse error";
   }
