@@ -1,0 +1,147 @@
+#include "eudiplo_sse/redis/redis_status_bus.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "change_message.hpp"
+#include "eudiplo_sse/detail/session_key.hpp"
+#include "io_thread.hpp"
+#include "redis_connection.hpp"
+
+namespace eudiplo_sse::redis {
+
+struct RedisStatusBus::Impl : std::enable_shared_from_this<Impl> {
+  struct Watched {
+    std::string tenant;
+    std::string id;
+    std::size_t count = 0;
+  };
+
+  Impl(RedisOptions opts, StatusPublisher& p, SessionStore& s, BusPublishing mode)
+      : options(std::move(opts)), local(p), store(s), publishing(mode) {}
+
+  void start(const RedisUrl& url) {
+    const std::string channel = options.key_prefix + "changes";
+    subscriber = std::make_shared<detail::RedisConnection>(io.io(), url, options);
+    std::weak_ptr<Impl> weak = shared_from_this();
+    subscriber->subscribe(
+        channel,
+        [weak](std::string_view message) {
+          auto self = weak.lock();
+          if (!self) return;
+          if (auto event = detail::parse_change(message)) self->local.publish(event);
+        },
+        [weak] {
+          if (auto self = weak.lock()) self->on_subscribed();
+        });
+    subscriber->start();
+    if (publishing == BusPublishing::by_bus) {
+      publisher = std::make_shared<detail::RedisConnection>(io.io(), url, options);
+      publisher->start();
+    }
+  }
+
+  void stop() {
+    io.stop([this] {
+      if (subscriber) subscriber->stop();
+      if (publisher) publisher->stop();
+    });
+  }
+
+  // After every (re)subscription: anything published while we were away is
+  // covered by reading the current status of what local streams follow.
+  void on_subscribed() {
+    const bool first = subscriptions.fetch_add(1) == 0;
+    if (first) return;  // nothing can have been missed before the first subscription
+    std::vector<std::pair<std::string, std::string>> keys;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      keys.reserve(watched.size());
+      for (const auto& kv : watched) keys.emplace_back(kv.second.tenant, kv.second.id);
+    }
+    std::weak_ptr<Impl> weak = shared_from_this();
+    for (const auto& [tenant, id] : keys) {
+      store.async_get(tenant, id, [weak](std::error_code ec, std::optional<Session> s) {
+        auto self = weak.lock();
+        if (!self || ec || !s) return;
+        ++self->resynced;
+        self->local.publish(make_status_event(*s));
+      });
+    }
+  }
+
+  void add_watch(const std::string& key, std::string_view tenant, std::string_view id) {
+    std::lock_guard<std::mutex> lock(mutex);
+    Watched& w = watched[key];
+    if (w.count++ == 0) {
+      w.tenant = std::string(tenant);
+      w.id = std::string(id);
+    }
+  }
+  void drop_watch(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = watched.find(key);
+    if (it != watched.end() && --it->second.count == 0) watched.erase(it);
+  }
+
+  RedisOptions options;
+  StatusPublisher& local;
+  SessionStore& store;
+  BusPublishing publishing;
+  std::mutex mutex;
+  std::unordered_map<std::string, Watched> watched;
+  std::atomic<std::uint64_t> subscriptions{0};
+  std::atomic<std::uint64_t> resynced{0};
+  detail::IoThread io;
+  std::shared_ptr<detail::RedisConnection> subscriber;
+  std::shared_ptr<detail::RedisConnection> publisher;
+};
+
+struct RedisStatusBus::Watch::State {
+  std::weak_ptr<Impl> bus;
+  std::string key;
+  ~State() {
+    if (auto bus_impl = bus.lock()) bus_impl->drop_watch(key);
+  }
+};
+
+RedisStatusBus::RedisStatusBus(RedisUrl url, RedisOptions options, StatusPublisher& local,
+                               SessionStore& store, BusPublishing publishing)
+    : impl_(std::make_shared<Impl>(std::move(options), local, store, publishing)) {
+  impl_->start(url);
+}
+
+RedisStatusBus::~RedisStatusBus() { impl_->stop(); }
+
+void RedisStatusBus::publish(const StatusEventPtr& event) {
+  // Local streams first, without the round trip; the echo is dropped by version.
+  impl_->local.publish(event);
+  if (impl_->publisher) {
+    impl_->publisher->command(
+        {"PUBLISH", impl_->options.key_prefix + "changes", detail::format_change(*event)},
+        [](std::error_code, detail::RedisReply) {});
+  }
+}
+
+RedisStatusBus::Watch RedisStatusBus::watch(std::string_view tenant, std::string_view id) {
+  auto state = std::make_shared<Watch::State>();
+  state->bus = impl_;
+  state->key = eudiplo_sse::detail::session_key(tenant, id);
+  impl_->add_watch(state->key, tenant, id);
+  return Watch(std::move(state));
+}
+
+bool RedisStatusBus::subscribed() const noexcept { return impl_->subscriber->connected(); }
+std::uint64_t RedisStatusBus::subscriptions() const noexcept { return impl_->subscriptions; }
+std::uint64_t RedisStatusBus::resynced() const noexcept { return impl_->resynced; }
+
+RedisStatusBus::Watch::Watch(std::shared_ptr<State> state) : state_(std::move(state)) {}
+RedisStatusBus::Watch::Watch(Watch&&) noexcept = default;
+RedisStatusBus::Watch& RedisStatusBus::Watch::operator=(Watch&&) noexcept = default;
+RedisStatusBus::Watch::~Watch() = default;
+void RedisStatusBus::Watch::reset() { state_.reset(); }
+
+}  // namespace eudiplo_sse::redis
