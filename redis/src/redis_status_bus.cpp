@@ -1,5 +1,6 @@
 #include "eudiplo_sse/redis/redis_status_bus.hpp"
 
+#include <asio/steady_timer.hpp>
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -14,6 +15,8 @@
 namespace eudiplo_sse::redis {
 
 struct RedisStatusBus::Impl : std::enable_shared_from_this<Impl> {
+  static constexpr int kRereadAttempts = 15;  // with reconnect_max between: ~30 s by default
+
   struct Watched {
     std::string tenant;
     std::string id;
@@ -62,15 +65,29 @@ struct RedisStatusBus::Impl : std::enable_shared_from_this<Impl> {
       keys.reserve(watched.size());
       for (const auto& kv : watched) keys.emplace_back(kv.second.tenant, kv.second.id);
     }
+    for (auto& [tenant, id] : keys) reread(std::move(tenant), std::move(id), 0);
+  }
+
+  // Reads one session and delivers it. The store may be reconnecting too (Redis
+  // restarted): then try again a little later, for a bounded number of times.
+  void reread(std::string tenant, std::string id, int attempt) {
     std::weak_ptr<Impl> weak = shared_from_this();
-    for (const auto& [tenant, id] : keys) {
-      store.async_get(tenant, id, [weak](std::error_code ec, std::optional<Session> s) {
-        auto self = weak.lock();
-        if (!self || ec || !s) return;
-        ++self->resynced;
-        self->local.publish(make_status_event(*s));
-      });
-    }
+    store.async_get(tenant, id, [weak, tenant, id, attempt](std::error_code ec,
+                                                            std::optional<Session> s) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (ec && attempt < kRereadAttempts) {
+        auto timer = std::make_shared<asio::steady_timer>(self->io.io(), self->options.reconnect_max);
+        timer->async_wait([weak, timer, tenant, id, attempt](const asio::error_code& wait_ec) {
+          auto again = weak.lock();
+          if (!wait_ec && again) again->reread(tenant, id, attempt + 1);
+        });
+        return;
+      }
+      if (ec || !s) return;
+      ++self->resynced;
+      self->local.publish(make_status_event(*s));
+    });
   }
 
   void add_watch(const std::string& key, std::string_view tenant, std::string_view id) {

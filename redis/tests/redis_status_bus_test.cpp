@@ -235,6 +235,8 @@ TEST_CASE("Redis stopped: bounded store_unavailable; restarted from its AOF: all
     REQUIRE(std::system((fixture + " start " + dir + " " + std::to_string(port)).c_str()) == 0);
     wait_subscribed(b, 2);
     REQUIRE(redis_test::eventually([&] { return a.store.connected(); }));
+    // After resubscribing, B re-read the session it follows (it may have missed changes).
+    REQUIRE(redis_test::eventually([&] { return b.bus.resynced() >= 1; }));
     // The session survived the restart (AOF, fsync always).
     auto s = a.service.get("t", "x1");
     REQUIRE(s);
