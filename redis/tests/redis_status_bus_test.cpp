@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <future>
 #include <thread>
 
 #include "catch.hpp"
@@ -217,11 +218,12 @@ TEST_CASE("Redis stopped: bounded store_unavailable; restarted from its AOF: all
 
     REQUIRE(std::system((fixture + " stop " + dir).c_str()) == 0);
     REQUIRE(redis_test::eventually([&] { return !a.store.connected() && !b.bus.subscribed(); }));
-    std::error_code ec;
+    std::promise<std::error_code> set_result;
     a.service.async_set_status("t", "x1", SessionStatus::fetched,
-                               [&ec](TransitionResult r) { ec = r.error; });
-    REQUIRE(redis_test::eventually([&] { return bool(ec); }, seconds(3)));
-    CHECK(ec == eudiplo_sse::error::store_unavailable);
+                               [&set_result](TransitionResult r) { set_result.set_value(r.error); });
+    auto set_future = set_result.get_future();
+    REQUIRE(set_future.wait_for(seconds(3)) == std::future_status::ready);
+    CHECK(set_future.get() == eudiplo_sse::error::store_unavailable);
     std::error_code get_ec;
     std::atomic<bool> got{false};
     a.service.async_get("t", "x1", [&](std::error_code e, std::optional<eudiplo_sse::Session>) {
