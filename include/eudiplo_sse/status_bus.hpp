@@ -16,6 +16,9 @@
 //   round trip through the shared medium (lower latency; the echo is dropped).
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "eudiplo_sse/status_event.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
 
@@ -25,6 +28,56 @@ class StatusBus {
  public:
   virtual ~StatusBus() = default;
   virtual void publish(const StatusEventPtr& event) = 0;
+
+  // Local streams follow (tenant, id) / stopped following it. A bus that can miss
+  // messages (a dropped connection) re-reads the followed sessions once it has
+  // recovered. Counted: each watch needs one unwatch. Thread-safe; must not block.
+  // The in-process bus never misses anything, so the defaults do nothing.
+  virtual void watch(std::string_view tenant, std::string_view id) {
+    (void)tenant;
+    (void)id;
+  }
+  virtual void unwatch(std::string_view tenant, std::string_view id) {
+    (void)tenant;
+    (void)id;
+  }
+};
+
+// Holds one watch() for its lifetime (one per open stream).
+class BusWatch {
+ public:
+  BusWatch() = default;
+  BusWatch(StatusBus& bus, std::string_view tenant, std::string_view id)
+      : bus_(&bus), tenant_(tenant), id_(id) {
+    bus_->watch(tenant_, id_);
+  }
+  BusWatch(BusWatch&& other) noexcept
+      : bus_(other.bus_), tenant_(std::move(other.tenant_)), id_(std::move(other.id_)) {
+    other.bus_ = nullptr;
+  }
+  BusWatch& operator=(BusWatch&& other) noexcept {
+    if (this != &other) {
+      reset();
+      bus_ = other.bus_;
+      tenant_ = std::move(other.tenant_);
+      id_ = std::move(other.id_);
+      other.bus_ = nullptr;
+    }
+    return *this;
+  }
+  BusWatch(const BusWatch&) = delete;
+  BusWatch& operator=(const BusWatch&) = delete;
+  ~BusWatch() { reset(); }
+
+  void reset() noexcept {
+    if (bus_ != nullptr) bus_->unwatch(tenant_, id_);
+    bus_ = nullptr;
+  }
+
+ private:
+  StatusBus* bus_ = nullptr;
+  std::string tenant_;
+  std::string id_;
 };
 
 // The one-process bus: delivers to one publisher, inline.

@@ -117,14 +117,6 @@ struct RedisStatusBus::Impl : std::enable_shared_from_this<Impl> {
   std::shared_ptr<detail::RedisConnection> publisher;
 };
 
-struct RedisStatusBus::Watch::State {
-  std::weak_ptr<Impl> bus;
-  std::string key;
-  ~State() {
-    if (auto bus_impl = bus.lock()) bus_impl->drop_watch(key);
-  }
-};
-
 RedisStatusBus::RedisStatusBus(RedisUrl url, RedisOptions options, StatusPublisher& local,
                                SessionStore& store, BusPublishing publishing)
     : impl_(std::make_shared<Impl>(std::move(options), local, store, publishing)) {
@@ -143,22 +135,16 @@ void RedisStatusBus::publish(const StatusEventPtr& event) {
   }
 }
 
-RedisStatusBus::Watch RedisStatusBus::watch(std::string_view tenant, std::string_view id) {
-  auto state = std::make_shared<Watch::State>();
-  state->bus = impl_;
-  state->key = eudiplo_sse::detail::session_key(tenant, id);
-  impl_->add_watch(state->key, tenant, id);
-  return Watch(std::move(state));
+void RedisStatusBus::watch(std::string_view tenant, std::string_view id) {
+  impl_->add_watch(eudiplo_sse::detail::session_key(tenant, id), tenant, id);
+}
+
+void RedisStatusBus::unwatch(std::string_view tenant, std::string_view id) {
+  impl_->drop_watch(eudiplo_sse::detail::session_key(tenant, id));
 }
 
 bool RedisStatusBus::subscribed() const noexcept { return impl_->subscriber->connected(); }
 std::uint64_t RedisStatusBus::subscriptions() const noexcept { return impl_->subscriptions; }
 std::uint64_t RedisStatusBus::resynced() const noexcept { return impl_->resynced; }
-
-RedisStatusBus::Watch::Watch(std::shared_ptr<State> state) : state_(std::move(state)) {}
-RedisStatusBus::Watch::Watch(Watch&&) noexcept = default;
-RedisStatusBus::Watch& RedisStatusBus::Watch::operator=(Watch&&) noexcept = default;
-RedisStatusBus::Watch::~Watch() = default;
-void RedisStatusBus::Watch::reset() { state_.reset(); }
 
 }  // namespace eudiplo_sse::redis

@@ -147,7 +147,7 @@ TEST_CASE("CLIENT KILL TYPE pubsub: the bus resubscribes and re-reads what it mi
   REQUIRE_FALSE(a.service.create("t", seconds(600), "k1").error);
   Received on_b;
   auto sub = follow(b, "t", "k1", on_b);
-  auto watch = b.bus.watch("t", "k1");
+  eudiplo_sse::BusWatch watch(b.bus, "t", "k1");
   REQUIRE(on_b.size() == 1);
 
   redis_test::Cli cli(port);
@@ -213,7 +213,7 @@ TEST_CASE("Redis stopped: bounded store_unavailable; restarted from its AOF: all
     REQUIRE_FALSE(a.service.create("t", seconds(600), "x1").error);
     Received on_b;
     auto sub = follow(b, "t", "x1", on_b);
-    auto watch = b.bus.watch("t", "x1");
+    eudiplo_sse::BusWatch watch(b.bus, "t", "x1");
     REQUIRE(on_b.size() == 1);
 
     REQUIRE(std::system((fixture + " stop " + dir).c_str()) == 0);

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -102,7 +103,14 @@ class RecordingBus final : public eudiplo_sse::StatusBus {
     seen.push_back(e);
     local_.publish(e);
   }
+  void watch(std::string_view tenant, std::string_view id) override {
+    ++watches[std::string(tenant) + "/" + std::string(id)];
+  }
+  void unwatch(std::string_view tenant, std::string_view id) override {
+    --watches[std::string(tenant) + "/" + std::string(id)];
+  }
   std::vector<StatusEventPtr> seen;
+  std::map<std::string, int> watches;
 
  private:
   eudiplo_sse::LocalStatusBus local_;
@@ -265,4 +273,28 @@ TEST_CASE("with a bus, every committed change goes through the bus", "[service][
   CHECK(bus.seen[1]->version == 3);
   REQUIRE(events.size() == 2);
   CHECK(events[1]->version == 3);
+}
+
+TEST_CASE("BusWatch holds one watch for its lifetime, moves included", "[bus]") {
+  StatusPublisher publisher;
+  RecordingBus bus(publisher);
+  {
+    eudiplo_sse::BusWatch a(bus, "t", "s1");
+    eudiplo_sse::BusWatch b(bus, "t", "s1");
+    CHECK(bus.watches["t/s1"] == 2);
+    eudiplo_sse::BusWatch moved(std::move(a));
+    CHECK(bus.watches["t/s1"] == 2);
+    b.reset();
+    CHECK(bus.watches["t/s1"] == 1);
+    b.reset();  // twice is harmless
+    CHECK(bus.watches["t/s1"] == 1);
+    eudiplo_sse::BusWatch other(bus, "t", "s2");
+    other = std::move(moved);  // drops s2's watch, takes over s1's
+    CHECK(bus.watches["t/s2"] == 0);
+    CHECK(bus.watches["t/s1"] == 1);
+  }
+  CHECK(bus.watches["t/s1"] == 0);
+  // The in-process bus ignores watches (it never misses a change).
+  eudiplo_sse::LocalStatusBus local(publisher);
+  eudiplo_sse::BusWatch w(local, "t", "s1");
 }

@@ -44,26 +44,10 @@ class RedisStatusBus final : public StatusBus {
 
   void publish(const StatusEventPtr& event) override;
 
-  // Marks (tenant, id) as having local subscribers, for the re-read after a
-  // reconnect; the route holds one per open stream. Counted: two watches of one
-  // session need two releases.
-  class Watch {
-   public:
-    Watch() = default;
-    Watch(Watch&&) noexcept;
-    Watch& operator=(Watch&&) noexcept;
-    Watch(const Watch&) = delete;
-    Watch& operator=(const Watch&) = delete;
-    ~Watch();
-    void reset();
-
-   private:
-    friend class RedisStatusBus;
-    struct State;
-    explicit Watch(std::shared_ptr<State> state);
-    std::shared_ptr<State> state_;
-  };
-  [[nodiscard]] Watch watch(std::string_view tenant, std::string_view id);
+  // (tenant, id) has local subscribers: re-read it after a reconnect. The route
+  // holds a BusWatch (status_bus.hpp) per open stream.
+  void watch(std::string_view tenant, std::string_view id) override;
+  void unwatch(std::string_view tenant, std::string_view id) override;
 
   // True while subscribed (for readiness checks and tests).
   bool subscribed() const noexcept;
@@ -72,9 +56,9 @@ class RedisStatusBus final : public StatusBus {
   // Sessions re-read after reconnects so far.
   std::uint64_t resynced() const noexcept;
 
-  struct Impl;
 
  private:
+  struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 
