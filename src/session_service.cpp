@@ -69,8 +69,7 @@ std::optional<Session> SessionService::get(std::string_view tenant, std::string_
   return store_.get(tenant, id);
 }
 
-void SessionService::async_get(std::string_view tenant, std::string_view id,
-                               GetHandler handler) {
+void SessionService::async_get(std::string_view tenant, std::string_view id, GetHandler handler) {
   store_.async_get(tenant, id, std::move(handler));
 }
 

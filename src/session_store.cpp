@@ -15,8 +15,8 @@ void SessionStore::async_get(std::string_view tenant, std::string_view id, GetHa
   handler(std::error_code(), get(tenant, id));
 }
 
-void SessionStore::async_transition(std::string_view tenant, std::string_view id,
-                                    SessionStatus to, TimePoint now, TransitionHandler handler) {
+void SessionStore::async_transition(std::string_view tenant, std::string_view id, SessionStatus to,
+                                    TimePoint now, TransitionHandler handler) {
   handler(transition(tenant, id, to, now));
 }
 

@@ -69,8 +69,7 @@ class SessionService {
   TimePoint now() const { return clock_(); }
 
  private:
-  Session new_session(std::string_view tenant, std::chrono::seconds ttl,
-                      std::string_view id) const;
+  Session new_session(std::string_view tenant, std::chrono::seconds ttl, std::string_view id) const;
   // Hands a committed change to the bus, or straight to the publisher when there
   // is none (the single-process path costs one branch more than before).
   void announce(const Session& s);

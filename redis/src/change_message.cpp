@@ -31,9 +31,9 @@ bool to_number(std::string_view text, T& out) {
 }  // namespace
 
 std::string format_change(const StatusEvent& e) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      e.updated_at.time_since_epoch())
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(e.updated_at.time_since_epoch())
+          .count();
   std::string out = std::to_string(e.version);
   out.push_back(' ');
   out.append(to_string(e.status));

@@ -16,7 +16,9 @@ class IoThread {
   IoThread() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
   IoThread(const IoThread&) = delete;
   IoThread& operator=(const IoThread&) = delete;
-  ~IoThread() { stop([] {}); }
+  ~IoThread() {
+    stop([] {});
+  }
 
   asio::io_context& io() noexcept { return io_; }
   bool on_this_thread() const noexcept { return std::this_thread::get_id() == thread_.get_id(); }

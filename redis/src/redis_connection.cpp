@@ -96,7 +96,8 @@ void RedisConnection::send(const std::shared_ptr<Pending>& p) {
 }
 
 void RedisConnection::reply_cb(redisAsyncContext*, void* reply, void* privdata) {
-  std::unique_ptr<std::shared_ptr<Pending>> holder(static_cast<std::shared_ptr<Pending>*>(privdata));
+  std::unique_ptr<std::shared_ptr<Pending>> holder(
+      static_cast<std::shared_ptr<Pending>*>(privdata));
   // No reply: the connection went away with the command in flight.
   if (reply == nullptr) return complete(*holder, error::store_unavailable, {});
   complete(*holder, {}, to_reply(static_cast<redisReply*>(reply)));

@@ -68,9 +68,7 @@ RedisSessionStore::~RedisSessionStore() = default;
 
 std::string RedisSessionStore::change_channel() const { return impl_->channel(); }
 bool RedisSessionStore::connected() const noexcept { return impl_->connection->connected(); }
-std::uint64_t RedisSessionStore::connects() const noexcept {
-  return impl_->connection->connects();
-}
+std::uint64_t RedisSessionStore::connects() const noexcept { return impl_->connection->connects(); }
 
 void RedisSessionStore::async_create(const Session& s, CreateHandler handler) {
   if (!is_valid_session_id(s.id)) return handler(error::invalid_session_id);
@@ -121,19 +119,20 @@ void RedisSessionStore::async_transition(std::string_view tenant, std::string_vi
 }
 
 void RedisSessionStore::async_expire_due(TimePoint now, ExpireHandler handler) {
-  impl_->connection->command(
-      {"EVAL", detail::expire_script, "1", impl_->due_key(), ms(now),
-       std::to_string(impl_->options.expire_batch), impl_->channel()},
-      [handler = std::move(handler)](std::error_code ec, RedisReply r) {
-        if (ec) return handler(ec, {});
-        if (r.type != RedisReply::Type::array) return handler(error::store_unavailable, {});
-        std::vector<Session> expired;
-        for (const RedisReply& row : r.elements) {
-          if (row.type != RedisReply::Type::array) continue;
-          if (auto s = detail::session_from_fields(row.elements, 0)) expired.push_back(*s);
-        }
-        handler({}, std::move(expired));
-      });
+  impl_->connection->command({"EVAL", detail::expire_script, "1", impl_->due_key(), ms(now),
+                              std::to_string(impl_->options.expire_batch), impl_->channel()},
+                             [handler = std::move(handler)](std::error_code ec, RedisReply r) {
+                               if (ec) return handler(ec, {});
+                               if (r.type != RedisReply::Type::array)
+                                 return handler(error::store_unavailable, {});
+                               std::vector<Session> expired;
+                               for (const RedisReply& row : r.elements) {
+                                 if (row.type != RedisReply::Type::array) continue;
+                                 if (auto s = detail::session_from_fields(row.elements, 0))
+                                   expired.push_back(*s);
+                               }
+                               handler({}, std::move(expired));
+                             });
 }
 
 std::error_code RedisSessionStore::create(const Session& session) {

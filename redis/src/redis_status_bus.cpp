@@ -72,22 +72,23 @@ struct RedisStatusBus::Impl : std::enable_shared_from_this<Impl> {
   // restarted): then try again a little later, for a bounded number of times.
   void reread(std::string tenant, std::string id, int attempt) {
     std::weak_ptr<Impl> weak = shared_from_this();
-    store.async_get(tenant, id, [weak, tenant, id, attempt](std::error_code ec,
-                                                            std::optional<Session> s) {
-      auto self = weak.lock();
-      if (!self) return;
-      if (ec && attempt < kRereadAttempts) {
-        auto timer = std::make_shared<asio::steady_timer>(self->io.io(), self->options.reconnect_max);
-        timer->async_wait([weak, timer, tenant, id, attempt](const asio::error_code& wait_ec) {
-          auto again = weak.lock();
-          if (!wait_ec && again) again->reread(tenant, id, attempt + 1);
+    store.async_get(
+        tenant, id, [weak, tenant, id, attempt](std::error_code ec, std::optional<Session> s) {
+          auto self = weak.lock();
+          if (!self) return;
+          if (ec && attempt < kRereadAttempts) {
+            auto timer =
+                std::make_shared<asio::steady_timer>(self->io.io(), self->options.reconnect_max);
+            timer->async_wait([weak, timer, tenant, id, attempt](const asio::error_code& wait_ec) {
+              auto again = weak.lock();
+              if (!wait_ec && again) again->reread(tenant, id, attempt + 1);
+            });
+            return;
+          }
+          if (ec || !s) return;
+          ++self->resynced;
+          self->local.publish(make_status_event(*s));
         });
-        return;
-      }
-      if (ec || !s) return;
-      ++self->resynced;
-      self->local.publish(make_status_event(*s));
-    });
   }
 
   void add_watch(const std::string& key, std::string_view tenant, std::string_view id) {

@@ -5,9 +5,9 @@ namespace eudiplo_sse::redis::detail {
 // Shared by the scripts: the status rules of session_status.hpp, and the change
 // message of change_message.hpp. Numbers travel as strings: Lua numbers are
 // doubles, and Redis would truncate them in replies.
-#define EUDIPLO_SSE_LUA_COMMON                                                         \
-  "local terminal = {completed=true, expired=true, failed=true}\n"                    \
-  "local function publish(channel, h)\n"                                             \
+#define EUDIPLO_SSE_LUA_COMMON                                                           \
+  "local terminal = {completed=true, expired=true, failed=true}\n"                       \
+  "local function publish(channel, h)\n"                                                 \
   "  redis.call('PUBLISH', channel, h[4]..' '..h[3]..' '..h[6]..' '..h[2]..' '..h[1])\n" \
   "end\n"
 

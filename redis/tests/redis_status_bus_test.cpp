@@ -122,8 +122,9 @@ TEST_CASE("changes made through either instance interleave without duplicates",
     const auto stored = a.store.get("t", "m" + std::to_string(i));
     REQUIRE(stored);
     for (Received* r : {on_a[i].get(), on_b[i].get()}) {
-      REQUIRE(redis_test::eventually(
-          [&] { return !r->snapshot().empty() && r->snapshot().back()->version == stored->version; }));
+      REQUIRE(redis_test::eventually([&] {
+        return !r->snapshot().empty() && r->snapshot().back()->version == stored->version;
+      }));
       check_in_order(*r, stored->version);
       int terminal = 0;
       for (const auto& e : r->snapshot()) terminal += eudiplo_sse::is_terminal(e->status);
@@ -219,8 +220,9 @@ TEST_CASE("Redis stopped: bounded store_unavailable; restarted from its AOF: all
     REQUIRE(std::system((fixture + " stop " + dir).c_str()) == 0);
     REQUIRE(redis_test::eventually([&] { return !a.store.connected() && !b.bus.subscribed(); }));
     std::promise<std::error_code> set_result;
-    a.service.async_set_status("t", "x1", SessionStatus::fetched,
-                               [&set_result](TransitionResult r) { set_result.set_value(r.error); });
+    a.service.async_set_status(
+        "t", "x1", SessionStatus::fetched,
+        [&set_result](TransitionResult r) { set_result.set_value(r.error); });
     auto set_future = set_result.get_future();
     REQUIRE(set_future.wait_for(seconds(3)) == std::future_status::ready);
     CHECK(set_future.get() == eudiplo_sse::error::store_unavailable);

@@ -61,9 +61,12 @@ class Cli {
     auto* r = static_cast<redisReply*>(redisCommand(c_, command.c_str()));
     if (r == nullptr) throw std::runtime_error("redis command failed");
     std::string out;
-    if (r->type == REDIS_REPLY_INTEGER) out = std::to_string(r->integer);
-    else if (r->type == REDIS_REPLY_NIL) out = "(nil)";
-    else if (r->str != nullptr) out.assign(r->str, r->len);
+    if (r->type == REDIS_REPLY_INTEGER)
+      out = std::to_string(r->integer);
+    else if (r->type == REDIS_REPLY_NIL)
+      out = "(nil)";
+    else if (r->str != nullptr)
+      out.assign(r->str, r->len);
     freeReplyObject(r);
     return out;
   }

@@ -213,8 +213,7 @@ TEST_CASE("store_unavailable reaches the handler and publishes nothing", "[servi
   std::error_code set_error, get_error, create_error;
   service.async_set_status("t", "s1", SessionStatus::failed,
                            [&](TransitionResult r) { set_error = r.error; });
-  service.async_get("t", "s1",
-                    [&](std::error_code ec, std::optional<Session>) { get_error = ec; });
+  service.async_get("t", "s1", [&](std::error_code ec, std::optional<Session>) { get_error = ec; });
   service.async_create("t", seconds(60), "s2", [&](CreateResult r) { create_error = r.error; });
   store.run_all();
   CHECK(set_error == eudiplo_sse::error::store_unavailable);
@@ -222,8 +221,9 @@ TEST_CASE("store_unavailable reaches the handler and publishes nothing", "[servi
   CHECK(create_error == eudiplo_sse::error::store_unavailable);
   CHECK(events.empty());
   CHECK(service.get("t", "s1")->status == SessionStatus::active);
-  CHECK(std::string(eudiplo_sse::make_error_code(eudiplo_sse::error::store_unavailable)
-                        .message()) == "session store unavailable");
+  CHECK(
+      std::string(eudiplo_sse::make_error_code(eudiplo_sse::error::store_unavailable).message()) ==
+      "session store unavailable");
 }
 
 TEST_CASE("async_expire_due publishes each expired session", "[service][async]") {

@@ -9,7 +9,7 @@ namespace eudiplo_sse::redis {
 enum class errc {
   url_invalid = 1,  // not redis://[user:password@]host[:port][/db]
   url_scheme_unsupported,
-  tls_unavailable,  // rediss:// but this build has no TLS for Redis
+  tls_unavailable,   // rediss:// but this build has no TLS for Redis
   reply_unexpected,  // Redis answered something the script or command cannot return
 };
 

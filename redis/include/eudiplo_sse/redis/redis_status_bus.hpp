@@ -56,7 +56,6 @@ class RedisStatusBus final : public StatusBus {
   // Sessions re-read after reconnects so far.
   std::uint64_t resynced() const noexcept;
 
-
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
