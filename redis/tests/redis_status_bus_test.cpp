@@ -9,6 +9,7 @@
 
 #include "catch.hpp"
 #include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/in_memory_session_store.hpp"
 #include "redis_instance.hpp"
 
 using eudiplo_sse::SessionStatus;
@@ -251,4 +252,38 @@ TEST_CASE("Redis stopped: bounded store_unavailable; restarted from its AOF: all
     CHECK(on_b.snapshot().back()->status == SessionStatus::completed);
   }
   std::system((fixture + " stop " + dir).c_str());
+}
+
+TEST_CASE("BusPublishing::by_bus: a host's own store, changes PUBLISHed by the bus",
+          "[redis][bus]") {
+  const auto url = redis_test::url_for(redis_test::fixture_port());
+  const RedisOptions o = options_for("bybus");
+  // One store both instances share (standing in for a host's own database).
+  eudiplo_sse::InMemorySessionStore shared;
+  eudiplo_sse::StatusPublisher pa, pb;
+  eudiplo_sse::redis::RedisStatusBus bus_a(url, o, pa, shared,
+                                           eudiplo_sse::redis::BusPublishing::by_bus);
+  eudiplo_sse::redis::RedisStatusBus bus_b(url, o, pb, shared,
+                                           eudiplo_sse::redis::BusPublishing::by_bus);
+  REQUIRE(redis_test::eventually([&] { return bus_b.subscriptions() >= 1; }));
+  eudiplo_sse::SessionService a(shared, pa, bus_a);
+  REQUIRE_FALSE(a.create("tenant with spaces", seconds(600), "h1").error);
+  Received on_b;
+  auto sub = pb.subscribe(
+      "tenant with spaces", "h1", [&on_b](const eudiplo_sse::StatusEventPtr& e) { on_b.add(e); },
+      [] { return eudiplo_sse::StatusEventPtr(); });
+  Received other_tenant;
+  auto sub2 = pb.subscribe(
+      "tenant", "h1",
+      [&other_tenant](const eudiplo_sse::StatusEventPtr& e) { other_tenant.add(e); },
+      [] { return eudiplo_sse::StatusEventPtr(); });
+  REQUIRE(a.set_status("tenant with spaces", "h1", SessionStatus::fetched).changed);
+  REQUIRE(a.set_status("tenant with spaces", "h1", SessionStatus::completed).changed);
+  REQUIRE(redis_test::eventually([&] { return on_b.size() == 2; }));
+  check_in_order(on_b, 3);
+  CHECK(on_b.snapshot().back()->status == SessionStatus::completed);
+  CHECK(on_b.snapshot().back()->tenant == "tenant with spaces");
+  std::this_thread::sleep_for(milliseconds(200));
+  CHECK(on_b.size() == 2);
+  CHECK(other_tenant.size() == 0);  // another tenant's session of the same id hears nothing
 }
