@@ -17,7 +17,9 @@
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/session.hpp"
 #include "eudiplo_sse/session_json.hpp"
+#include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/sse_format.hpp"
+#include "eudiplo_sse/status_bus.hpp"
 #include "eudiplo_sse/status_event.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
 
@@ -188,6 +190,52 @@ void BM_ChurnThenPublish(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
 }
 BENCHMARK(BM_ChurnThenPublish)->Arg(1)->Arg(10000);
+
+// --- A committed change through SessionService (issue 10) ----------------------------
+
+// A store whose every transition commits a new version: isolates what SessionService
+// adds between the store and the publisher (making the event, the bus seam).
+class AlwaysChangesStore final : public eudiplo_sse::SessionStore {
+ public:
+  std::error_code create(const Session&) override { return {}; }
+  std::optional<Session> get(std::string_view, std::string_view) override { return s_; }
+  eudiplo_sse::TransitionResult transition(std::string_view, std::string_view, SessionStatus,
+                                           TimePoint now) override {
+    ++s_.version;
+    s_.updated_at = now;
+    return {{}, true, s_};
+  }
+  std::vector<Session> expire_due(TimePoint) override { return {}; }
+
+ private:
+  Session s_ = sample_session();
+};
+
+// Arg 0: SessionService without a bus (publishes straight to its publisher, the
+// single-process default); Arg 1: the same through a LocalStatusBus. 10 subscribers.
+void BM_ServiceChangeDelivery(benchmark::State& state) {
+  AlwaysChangesStore store;
+  StatusPublisher publisher;
+  eudiplo_sse::LocalStatusBus bus(publisher);
+  auto clock = [] { return kT0; };
+  eudiplo_sse::SessionService direct(store, publisher, clock);
+  eudiplo_sse::SessionService via_bus(store, publisher, bus, clock);
+  eudiplo_sse::SessionService& service = state.range(0) == 0 ? direct : via_bus;
+  const Session s = sample_session();
+  std::uint64_t delivered = 0;
+  std::vector<StatusPublisher::Subscription> subs;
+  for (int i = 0; i < 10; ++i) {
+    subs.push_back(publisher.subscribe(
+        s.tenant, s.id, [&delivered](const StatusEventPtr&) { ++delivered; },
+        [] { return StatusEventPtr(); }));
+  }
+  for (auto _ : state) service.set_status(s.tenant, s.id, SessionStatus::fetched);
+  if (delivered != static_cast<std::uint64_t>(state.iterations()) * 10) {
+    state.SkipWithError("deliveries lost");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServiceChangeDelivery)->Arg(0)->Arg(1);
 
 // --- Store transitions ---------------------------------------------------------------
 

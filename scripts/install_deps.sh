@@ -5,9 +5,9 @@
 set -euo pipefail
 
 mode="${1:-build}"
-packages=(cmake ninja-build g++ pkg-config libssl-dev libasio-dev rapidjson-dev libqrencode-dev)
+packages=(cmake ninja-build g++ pkg-config libssl-dev libasio-dev rapidjson-dev libqrencode-dev libhiredis-dev)
 if [ "$mode" = test ]; then
-  packages+=(catch2 libbenchmark-dev libboost-dev libcpp-httplib-dev chromium python3 curl openssl procps)
+  packages+=(catch2 libbenchmark-dev libboost-dev libcpp-httplib-dev chromium python3 curl openssl procps redis-server)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

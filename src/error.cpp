@@ -33,6 +33,7 @@ class ErrorCategory final : public std::error_category {
       case error::key_invalid: return "invalid key";
       case error::key_source_failed: return "key set could not be read or fetched";
       case error::invalid_field: return "SSE field contains CR, LF or NUL";
+      case error::store_unavailable: return "session store unavailable";
     }
     return "unknown eudiplo_sse error";
   }

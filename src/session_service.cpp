@@ -3,8 +3,10 @@
 #include <openssl/rand.h>
 
 #include <stdexcept>
+#include <utility>
 
 #include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/status_bus.hpp"
 #include "eudiplo_sse/status_event.hpp"
 
 namespace eudiplo_sse {
@@ -14,39 +16,91 @@ SessionService::SessionService(SessionStore& store, StatusPublisher& publisher, 
       publisher_(publisher),
       clock_(clock ? std::move(clock) : ClockFn(system_now)) {}
 
-CreateResult SessionService::create(std::string_view tenant, std::chrono::seconds ttl,
-                                    std::string_view id) {
-  CreateResult result;
-  Session& s = result.session;
+SessionService::SessionService(SessionStore& store, StatusPublisher& publisher, StatusBus& bus,
+                               ClockFn clock)
+    : SessionService(store, publisher, std::move(clock)) {
+  bus_ = &bus;
+}
+
+TimePoint SessionService::now_ms() const {
+  // Milliseconds are what the JSON shows; keep the stored instants equal to it.
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
+}
+
+void SessionService::announce(const Session& s) {
+  if (bus_ != nullptr) {
+    bus_->publish(make_status_event(s));
+  } else {
+    publisher_.publish(make_status_event(s));
+  }
+}
+
+Session SessionService::new_session(std::string_view tenant, std::chrono::seconds ttl,
+                                    std::string_view id) const {
+  Session s;
   s.id = id.empty() ? random_uuid() : std::string(id);
   s.tenant = std::string(tenant);
   s.status = SessionStatus::active;
   s.version = 1;
-  // Milliseconds are what the JSON shows; keep the stored instants equal to it.
-  s.created_at = std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
+  s.created_at = now_ms();
   s.updated_at = s.created_at;
   s.expires_at = s.created_at + ttl;
-  result.error = store_.create(s);
+  return s;
+}
+
+CreateResult SessionService::create(std::string_view tenant, std::chrono::seconds ttl,
+                                    std::string_view id) {
+  CreateResult result;
+  result.session = new_session(tenant, ttl, id);
+  result.error = store_.create(result.session);
   return result;
+}
+
+void SessionService::async_create(std::string_view tenant, std::chrono::seconds ttl,
+                                  std::string_view id, CreateCompletion handler) {
+  Session session = new_session(tenant, ttl, id);
+  // The handler may run inline or later on the store's thread: it owns a copy.
+  store_.async_create(session, [session, handler = std::move(handler)](std::error_code ec) {
+    handler(CreateResult{ec, session});
+  });
 }
 
 std::optional<Session> SessionService::get(std::string_view tenant, std::string_view id) {
   return store_.get(tenant, id);
 }
 
+void SessionService::async_get(std::string_view tenant, std::string_view id, GetHandler handler) {
+  store_.async_get(tenant, id, std::move(handler));
+}
+
 TransitionResult SessionService::set_status(std::string_view tenant, std::string_view id,
                                             SessionStatus to) {
-  auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
-  TransitionResult result = store_.transition(tenant, id, to, now);
-  if (result.changed) publisher_.publish(make_status_event(result.session));
+  TransitionResult result = store_.transition(tenant, id, to, now_ms());
+  if (result.changed) announce(result.session);
   return result;
 }
 
+void SessionService::async_set_status(std::string_view tenant, std::string_view id,
+                                      SessionStatus to, TransitionHandler handler) {
+  store_.async_transition(tenant, id, to, now_ms(),
+                          [this, handler = std::move(handler)](TransitionResult result) {
+                            if (result.changed) announce(result.session);
+                            handler(std::move(result));
+                          });
+}
+
 std::size_t SessionService::expire_due() {
-  auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
-  const std::vector<Session> expired = store_.expire_due(now);
-  for (const Session& s : expired) publisher_.publish(make_status_event(s));
+  const std::vector<Session> expired = store_.expire_due(now_ms());
+  for (const Session& s : expired) announce(s);
   return expired.size();
+}
+
+void SessionService::async_expire_due(ExpireCompletion handler) {
+  store_.async_expire_due(now_ms(), [this, handler = std::move(handler)](
+                                        std::error_code ec, std::vector<Session> expired) {
+    for (const Session& s : expired) announce(s);
+    handler(ec, expired.size());
+  });
 }
 
 std::string random_uuid() {

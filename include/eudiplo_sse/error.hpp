@@ -46,6 +46,10 @@ enum class error {
 
   // SSE framing: an `id` or `event` field holding CR, LF or NUL.
   invalid_field = 300,
+
+  // Stores across the network: the store did not answer within its bounded wait
+  // (unreachable, reconnecting, or too slow). Retryable: answered with 503.
+  store_unavailable = 400,
 };
 
 EUDIPLO_SSE_EXPORT const std::error_category& error_category() noexcept;

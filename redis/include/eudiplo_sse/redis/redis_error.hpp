@@ -1,0 +1,27 @@
+// Errors of the Redis component, as std::error_code in its own category. Messages
+// are fixed English strings that never contain the URL (it may hold a password).
+#pragma once
+
+#include <system_error>
+
+namespace eudiplo_sse::redis {
+
+enum class errc {
+  url_invalid = 1,  // not redis://[user:password@]host[:port][/db]
+  url_scheme_unsupported,
+  tls_unavailable,   // rediss:// but this build has no TLS for Redis
+  reply_unexpected,  // Redis answered something the script or command cannot return
+};
+
+const std::error_category& redis_category() noexcept;
+
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), redis_category()};
+}
+
+}  // namespace eudiplo_sse::redis
+
+namespace std {
+template <>
+struct is_error_code_enum<eudiplo_sse::redis::errc> : true_type {};
+}  // namespace std

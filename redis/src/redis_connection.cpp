@@ -1,0 +1,246 @@
+#include "redis_connection.hpp"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <asio/post.hpp>
+#include <utility>
+
+#include "asio_hiredis.hpp"
+#include "eudiplo_sse/error.hpp"
+
+namespace eudiplo_sse::redis::detail {
+
+struct RedisConnection::Pending {
+  explicit Pending(asio::io_context& io) : timer(io) {}
+  std::vector<std::string> args;
+  ReplyHandler handler;
+  asio::steady_timer timer;
+  bool done = false;
+};
+
+RedisConnection::RedisConnection(asio::io_context& io, RedisUrl url, RedisOptions options)
+    : io_(io),
+      url_(std::move(url)),
+      options_(std::move(options)),
+      reconnect_timer_(io),
+      connect_timer_(io),
+      backoff_(options_.reconnect_min) {}
+
+RedisConnection::~RedisConnection() = default;
+
+void RedisConnection::start() {
+  asio::post(io_, [self = shared_from_this()] { self->connect(); });
+}
+
+void RedisConnection::subscribe(std::string channel,
+                                std::function<void(std::string_view)> on_message,
+                                std::function<void()> on_subscribed) {
+  channel_ = std::move(channel);
+  on_message_ = std::move(on_message);
+  on_subscribed_ = std::move(on_subscribed);
+}
+
+void RedisConnection::command(std::vector<std::string> args, ReplyHandler handler) {
+  auto p = std::make_shared<Pending>(io_);
+  p->args = std::move(args);
+  p->handler = std::move(handler);
+  asio::post(io_, [self = shared_from_this(), p] {
+    if (self->stopped_) return complete(p, error::store_unavailable, {});
+    // The bound covers waiting for a connection as well as the reply.
+    p->timer.expires_after(self->options_.command_timeout);
+    p->timer.async_wait([p](const asio::error_code& ec) {
+      if (!ec) complete(p, error::store_unavailable, {});
+    });
+    if (self->ac_ != nullptr && self->connected_) {
+      self->send(p);
+    } else if (self->queue_.size() >= self->options_.max_queued) {
+      complete(p, error::store_unavailable, {});
+    } else {
+      self->queue_.push_back(p);
+    }
+  });
+}
+
+void RedisConnection::complete(const std::shared_ptr<Pending>& p, std::error_code ec,
+                               RedisReply r) {
+  if (p->done) return;
+  p->done = true;
+  p->timer.cancel();
+  ReplyHandler handler = std::move(p->handler);
+  p->handler = nullptr;
+  // A throwing handler must not take the io thread (and every other stream) down.
+  try {
+    handler(ec, std::move(r));
+  } catch (...) {
+  }
+}
+
+void RedisConnection::send(const std::shared_ptr<Pending>& p) {
+  if (p->done) return;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  argv.reserve(p->args.size());
+  lens.reserve(p->args.size());
+  for (const std::string& a : p->args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* holder = new std::shared_ptr<Pending>(p);
+  if (redisAsyncCommandArgv(ac_, reply_cb, holder, static_cast<int>(argv.size()), argv.data(),
+                            lens.data()) != REDIS_OK) {
+    delete holder;
+    complete(p, error::store_unavailable, {});
+  }
+}
+
+void RedisConnection::reply_cb(redisAsyncContext*, void* reply, void* privdata) {
+  std::unique_ptr<std::shared_ptr<Pending>> holder(
+      static_cast<std::shared_ptr<Pending>*>(privdata));
+  // No reply: the connection went away with the command in flight.
+  if (reply == nullptr) return complete(*holder, error::store_unavailable, {});
+  complete(*holder, {}, to_reply(static_cast<redisReply*>(reply)));
+}
+
+void RedisConnection::flush_queue() {
+  while (!queue_.empty() && ac_ != nullptr) {
+    auto p = std::move(queue_.front());
+    queue_.pop_front();
+    send(p);
+  }
+}
+
+void RedisConnection::connect() {
+  if (stopped_ || ac_ != nullptr) return;
+  redisAsyncContext* ac = redisAsyncConnect(url_.host.c_str(), url_.port);
+  if (ac == nullptr) return schedule_reconnect();
+  if (ac->err != 0 || !attach_to_asio(ac, io_)) {
+    redisAsyncFree(ac);
+    return schedule_reconnect();
+  }
+  ac_ = ac;
+  ac->data = this;
+  // Notices a peer that vanished without closing (no FIN) within minutes, not hours.
+  redisEnableKeepAlive(&ac->c);
+  redisAsyncSetConnectCallback(ac, connect_cb);
+  redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+  connect_timer_.expires_after(options_.connect_timeout);
+  connect_timer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->ac_ == nullptr || self->connected_) return;
+    // Still not connected: give up on this attempt (outside any hiredis callback).
+    redisAsyncContext* stale = self->ac_;
+    self->ac_ = nullptr;
+    redisAsyncFree(stale);
+    self->schedule_reconnect();
+  });
+}
+
+void RedisConnection::connect_cb(const redisAsyncContext* ac, int status) {
+  auto* self = static_cast<RedisConnection*>(ac->data);
+  self->connect_timer_.cancel();
+  if (status != REDIS_OK) {
+    // hiredis frees the context when this returns.
+    self->ac_ = nullptr;
+    return self->schedule_reconnect();
+  }
+  self->on_connect(status);
+}
+
+void RedisConnection::on_connect(int) {
+  connected_ = true;
+  ++connects_;
+  backoff_ = options_.reconnect_min;
+  auto on_setup_reply = [weak = weak_from_this()](std::error_code, RedisReply r) {
+    auto self = weak.lock();
+    // A wrong password or database: drop the connection and retry with backoff
+    // (commands meanwhile fail with store_unavailable, never hang).
+    if (self && r.is_error() && self->ac_ != nullptr) redisAsyncDisconnect(self->ac_);
+  };
+  auto setup = [&](std::vector<std::string> args) {
+    auto p = std::make_shared<Pending>(io_);
+    p->args = std::move(args);
+    p->handler = on_setup_reply;
+    send(p);
+  };
+  if (!url_.password.empty()) {
+    if (url_.username.empty()) {
+      setup({"AUTH", url_.password});
+    } else {
+      setup({"AUTH", url_.username, url_.password});
+    }
+  }
+  if (!channel_.empty()) {
+    const char* argv[] = {"SUBSCRIBE", channel_.c_str()};
+    const std::size_t lens[] = {9, channel_.size()};
+    redisAsyncCommandArgv(ac_, subscribe_cb, this, 2, argv, lens);
+    return;
+  }
+  if (url_.db != 0) setup({"SELECT", std::to_string(url_.db)});
+  flush_queue();
+}
+
+void RedisConnection::subscribe_cb(redisAsyncContext*, void* reply, void* privdata) {
+  if (reply == nullptr) return;  // the connection is going away; reconnect resubscribes
+  static_cast<RedisConnection*>(privdata)->on_subscribe_reply(
+      to_reply(static_cast<redisReply*>(reply)));
+}
+
+void RedisConnection::on_subscribe_reply(const RedisReply& r) {
+  if (r.type != RedisReply::Type::array || r.elements.size() != 3) return;
+  const std::string& kind = r.elements[0].str;
+  try {
+    if (kind == "message" && on_message_) {
+      on_message_(r.elements[2].str);
+    } else if (kind == "subscribe" && on_subscribed_) {
+      on_subscribed_();
+    }
+  } catch (...) {
+    // Handlers must not throw; if one does, the connection carries on.
+  }
+}
+
+void RedisConnection::disconnect_cb(const redisAsyncContext* ac, int) {
+  auto* self = static_cast<RedisConnection*>(ac->data);
+  // hiredis frees the context when this returns; in-flight commands have already
+  // been completed (with no reply, so store_unavailable).
+  self->ac_ = nullptr;
+  self->connected_ = false;
+  self->schedule_reconnect();
+}
+
+void RedisConnection::schedule_reconnect() {
+  connected_ = false;
+  if (stopped_) return;
+  reconnect_timer_.expires_after(backoff_);
+  backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+  reconnect_timer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+    auto self = weak.lock();
+    if (!ec && self) self->connect();
+  });
+}
+
+void RedisConnection::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  reconnect_timer_.cancel();
+  connect_timer_.cancel();
+  fail_all();
+  if (ac_ != nullptr) {
+    redisAsyncContext* ac = ac_;
+    ac_ = nullptr;
+    redisAsyncFree(ac);  // completes in-flight commands with no reply
+  }
+  connected_ = false;
+}
+
+void RedisConnection::fail_all() {
+  while (!queue_.empty()) {
+    auto p = std::move(queue_.front());
+    queue_.pop_front();
+    complete(p, error::store_unavailable, {});
+  }
+}
+
+}  // namespace eudiplo_sse::redis::detail
