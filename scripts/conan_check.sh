@@ -69,4 +69,4 @@ if [ -n "$leftovers" ]; then
   echo "$leftovers" >&2
   exit 1
 fi
-echo "conan: recipe built and tested (static, shared${component_options[*]:+, ${component_options[*]}}) and the local flow works"
+echo "conan: recipe built and tested (static, shared$(printf ", %s" "${component_options[@]}")) and the local flow works"

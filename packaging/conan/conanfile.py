@@ -28,8 +28,11 @@ class EudiploSseConan(ConanFile):
     settings = "os", "arch", "compiler", "build_type"
     # with_asio: the header-only SSE stream writer on standalone Asio, the package
     # component `asio` (CMake: EUDIPLO_SSE_WITH_ASIO, target eudiplo_sse::asio).
-    options = {"shared": [True, False], "fPIC": [True, False], "with_asio": [True, False]}
-    default_options = {"shared": False, "fPIC": True, "with_asio": False}
+    # with_redis: the Redis session store and status bus for several instances, the
+    # package component `redis` (CMake: EUDIPLO_SSE_WITH_REDIS, target eudiplo_sse::redis).
+    options = {"shared": [True, False], "fPIC": [True, False], "with_asio": [True, False],
+               "with_redis": [True, False]}
+    default_options = {"shared": False, "fPIC": True, "with_asio": False, "with_redis": False}
 
     @property
     def _checkout(self):
@@ -43,7 +46,8 @@ class EudiploSseConan(ConanFile):
         self.version = match.group(1)
 
     def export_sources(self):
-        for pattern in ("CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"):
+        for pattern in ("CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*",
+                        "redis/CMakeLists.txt", "redis/include/*", "redis/src/*"):
             copy(self, pattern, src=self._checkout, dst=self.export_sources_folder)
 
     def config_options(self):
@@ -71,6 +75,13 @@ class EudiploSseConan(ConanFile):
             # The writer's headers include Asio's: a transitive header dependency.
             # 1.22 is what Debian 12 ships and what the writer is tested with.
             self.requires("asio/[>=1.22 <2]", transitive_headers=True)
+        elif self.options.with_redis:
+            # Only the component's sources use Asio (hiredis on Asio's reactor).
+            self.requires("asio/[>=1.22 <2]")
+        if self.options.with_redis:
+            # The async API of hiredis 0.14 (Debian) and 1.x (ConanCenter) alike;
+            # kept out of the component's public headers.
+            self.requires("hiredis/1.2.0")
 
     def validate(self):
         check_min_cppstd(self, 17)
@@ -83,6 +94,7 @@ class EudiploSseConan(ConanFile):
         tc.cache_variables["EUDIPLO_SSE_INSTALL"] = True
         tc.cache_variables["EUDIPLO_SSE_WITH_ASIO"] = bool(self.options.with_asio)
         tc.cache_variables["EUDIPLO_SSE_WITH_BOOST_ASIO"] = False
+        tc.cache_variables["EUDIPLO_SSE_WITH_REDIS"] = bool(self.options.with_redis)
         # No CMakeUserPresets.json in the checkout: it would outlive build/conan and
         # break `cmake --preset dev` once that folder is removed.
         tc.user_presets_path = False
@@ -116,3 +128,8 @@ class EudiploSseConan(ConanFile):
             writer = self.cpp_info.components["asio"]
             writer.set_property("cmake_target_name", "eudiplo_sse::asio")
             writer.requires = ["core", "asio::asio"]
+        if self.options.with_redis:
+            redis = self.cpp_info.components["redis"]
+            redis.set_property("cmake_target_name", "eudiplo_sse::redis")
+            redis.libs = ["eudiplo_sse_redis"]
+            redis.requires = ["core", "hiredis::hiredis", "asio::asio"]

@@ -161,15 +161,17 @@ def conan_stubs():
     }
 
 
-def check_conan_configuration(recipe_class, folder, project, version, options, with_asio):
+def check_conan_configuration(recipe_class, folder, project, version, options, with_asio,
+                              with_redis=False):
     """One configuration of the recipe: its requirements, CMake options and
     package_info agree with each other and with CMakeLists.txt."""
-    what = f"with_asio={with_asio}: "
+    what = f"with_asio={with_asio} with_redis={with_redis}: "
     recipe = recipe_class()
     recipe.recipe_folder = folder
     recipe.version = None
     recipe.settings = types.SimpleNamespace(os="Linux")
-    recipe.options = types.SimpleNamespace(shared=False, fPIC=True, with_asio=with_asio)
+    recipe.options = types.SimpleNamespace(shared=False, fPIC=True, with_asio=with_asio,
+                                           with_redis=with_redis)
     recipe.cpp_info = FakeCppInfo()
 
     recipe.set_version()
@@ -179,8 +181,11 @@ def check_conan_configuration(recipe_class, folder, project, version, options, w
     refs = recipe.recorded_requires
     check("openssl/[>=3 <4]" in refs, what + "recipe requires openssl/[>=3 <4]")
     check(any(r.startswith("rapidjson/") for r in refs), what + "recipe requires rapidjson")
-    check(any(r.startswith("asio/") for r in refs) == with_asio,
-          what + "recipe requires asio exactly when with_asio")
+    # The redis component's sources use Asio too (hiredis on Asio's reactor).
+    check(any(r.startswith("asio/") for r in refs) == (with_asio or with_redis),
+          what + "recipe requires asio exactly when with_asio or with_redis")
+    check(any(r.startswith("hiredis/") for r in refs) == with_redis,
+          what + "recipe requires hiredis exactly when with_redis")
 
     recipe.generate()
     tc = FakeToolchain.last
@@ -194,6 +199,8 @@ def check_conan_configuration(recipe_class, folder, project, version, options, w
         check(passed.get(name) is False, what + f"recipe turns {name} off")
     check(passed.get("EUDIPLO_SSE_WITH_ASIO") is with_asio,
           what + "EUDIPLO_SSE_WITH_ASIO follows the with_asio option")
+    check(passed.get("EUDIPLO_SSE_WITH_REDIS") is with_redis,
+          what + "EUDIPLO_SSE_WITH_REDIS follows the with_redis option")
 
     recipe.package_info()
     info = recipe.cpp_info
@@ -208,6 +215,12 @@ def check_conan_configuration(recipe_class, folder, project, version, options, w
     if asio is not None:
         check(asio.properties.get("cmake_target_name") == f"{project}::asio",
               f"component asio is {project}::asio")
+    redis = info.components.get("redis")
+    check((redis is not None) == with_redis, what + "component redis exists exactly when with_redis")
+    if redis is not None:
+        check(redis.properties.get("cmake_target_name") == f"{project}::redis"
+              and redis.libs == [f"{project}_redis"],
+              f"component redis is {project}::redis, lib{project}_redis")
     required = {r.split("::")[0] for c in info.components.values() for r in c.requires
                 if "::" in r}
     declared = {r.split("/")[0] for r in refs}
@@ -245,8 +258,9 @@ def check_conan(source_dir, project, version, options):
     check(len(recipes) == 1, "conanfile.py defines one recipe class")
     if len(recipes) != 1:
         return
-    for with_asio in (False, True):
-        check_conan_configuration(recipes[0], folder, project, version, options, with_asio)
+    for with_asio, with_redis in ((False, False), (True, False), (False, True), (True, True)):
+        check_conan_configuration(recipes[0], folder, project, version, options, with_asio,
+                                  with_redis)
 
     test_cmake = read(os.path.join(folder, "test_package", "CMakeLists.txt"))
     check(f"find_package({project} CONFIG REQUIRED)" in test_cmake

@@ -12,6 +12,9 @@
 #ifdef EUDIPLO_SSE_TEST_ASIO
 bool asio_writer_delivers(const eudiplo_sse::Session& session);  // asio_writer.cpp
 #endif
+#ifdef EUDIPLO_SSE_TEST_REDIS
+bool redis_urls_parse();  // redis_url.cpp
+#endif
 
 int main() {
   eudiplo_sse::InMemorySessionStore store;
@@ -30,6 +33,10 @@ int main() {
 #ifdef EUDIPLO_SSE_TEST_ASIO
   if (!asio_writer_delivers(changed.session)) return 1;
   std::printf("asio component: event delivered over a socket\n");
+#endif
+#ifdef EUDIPLO_SSE_TEST_REDIS
+  if (!redis_urls_parse()) return 1;
+  std::printf("redis component: URLs parsed\n");
 #endif
   return 0;
 }

@@ -23,6 +23,7 @@ vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
     FEATURES
         asio        EUDIPLO_SSE_WITH_ASIO
         boost-asio  EUDIPLO_SSE_WITH_BOOST_ASIO
+        redis       EUDIPLO_SSE_WITH_REDIS
 )
 
 vcpkg_cmake_configure(
