@@ -2,24 +2,14 @@
 
 #include <algorithm>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include "eudiplo_sse/jwt_signer.hpp"
 #include "tenant_session.hpp"
+#include "token_minting.hpp"
 
 namespace eudiplo_sse::server {
 namespace {
 
 std::int64_t seconds_since_epoch(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-http::HttpResponse no_store(http::HttpResponse r) {
-  // A token response must not be cached (RFC 6749 5.1), like /oauth2/token's.
-  r.set("Cache-Control", "no-store");
-  r.set("Pragma", "no-cache");
-  return r;
 }
 
 }  // namespace
@@ -61,52 +51,13 @@ http::HttpResponse EventsTokenEndpoint::handle(const http::HttpRequest& request,
   const std::string token = sign(*found.principal, found.session->id, now, lifetime);
   if (token.empty()) return no_store(http::HttpResponse::error(500, "cannot sign tokens"));
 
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("access_token");
-  w.String(token.data(), static_cast<rapidjson::SizeType>(token.size()));
-  w.Key("token_type");
-  w.String("Bearer");
-  w.Key("expires_in");
-  w.Int64(lifetime);
-  w.EndObject();
-  return no_store(http::HttpResponse::json(201, std::string(buffer.GetString(), buffer.GetSize())));
+  return token_response(201, token, lifetime);
 }
 
 std::string EventsTokenEndpoint::sign(const Principal& caller, std::string_view session_id,
                                       std::int64_t iat, std::int64_t lifetime) const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  auto string = [&w](std::string_view s) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
-  w.StartObject();
-  w.Key("iss");
-  string(issuer_.issuer);
-  if (!issuer_.audience.empty()) {
-    w.Key("aud");
-    string(issuer_.audience);
-  }
-  if (!caller.subject.empty()) {
-    w.Key("sub");
-    string(caller.subject);
-  }
-  w.Key(issuer_.tenant_claim.c_str(),
-        static_cast<rapidjson::SizeType>(issuer_.tenant_claim.size()));
-  string(caller.tenant);
-  w.Key("roles");
-  w.StartArray();
-  for (const auto& role : caller.roles) string(role);
-  w.EndArray();
-  w.Key("sid");
-  string(session_id);
-  w.Key("iat");
-  w.Int64(iat);
-  w.Key("exp");
-  w.Int64(iat + lifetime);
-  w.EndObject();
-  return sign_hs_jwt(std::string_view(buffer.GetString(), buffer.GetSize()), issuer_.secret);
+  const MintedClaims claims{caller.subject, caller.tenant, caller.roles, session_id, iat, lifetime};
+  return mint_token(issuer_, claims);
 }
 
 }  // namespace eudiplo_sse::server

@@ -1,12 +1,10 @@
 #include "oauth_token_endpoint.hpp"
 
 #include <openssl/crypto.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "eudiplo_sse/http_target.hpp"
-#include "eudiplo_sse/jwt_signer.hpp"
 #include "json_body.hpp"
+#include "token_minting.hpp"
 
 namespace eudiplo_sse::server {
 namespace {
@@ -38,13 +36,6 @@ std::string_view trim(std::string_view s) noexcept {
 // The media type without parameters, e.g. "application/json".
 std::string_view media_type(std::string_view content_type) noexcept {
   return trim(content_type.substr(0, content_type.find(';')));
-}
-
-http::HttpResponse no_store(http::HttpResponse r) {
-  // RFC 6749 5.1: token responses must not be cached.
-  r.set("Cache-Control", "no-store");
-  r.set("Pragma", "no-cache");
-  return r;
 }
 
 http::HttpResponse bad_request(std::string_view message) {
@@ -111,53 +102,10 @@ const ClientCredentials* OAuthTokenEndpoint::authenticate(std::string_view id,
 
 std::string OAuthTokenEndpoint::issue(const ClientCredentials& client, TimePoint now) const {
   const auto iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  auto string = [&w](std::string_view s) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
-  w.StartObject();
-  w.Key("iss");
-  string(options_.issuer);
-  if (!options_.audience.empty()) {
-    w.Key("aud");
-    string(options_.audience);
-  }
-  w.Key("sub");
-  string(client.id);
-  w.Key(options_.tenant_claim.c_str(),
-        static_cast<rapidjson::SizeType>(options_.tenant_claim.size()));
-  string(client.tenant);
-  w.Key("roles");
-  w.StartArray();
-  for (const auto& role : options_.roles) string(role);
-  w.EndArray();
-  w.Key("iat");
-  w.Int64(iat);
-  w.Key("exp");
-  w.Int64(iat + options_.lifetime.count());
-  w.EndObject();
-  return sign_hs_jwt(std::string_view(buffer.GetString(), buffer.GetSize()), options_.secret);
+  const MintedClaims claims{client.id, client.tenant, options_.roles,
+                            {},        iat,           options_.lifetime.count()};
+  return mint_token(options_, claims);
 }
-
-namespace {
-
-// RFC 6749 5.1: {"access_token","token_type":"Bearer","expires_in"}.
-std::string token_json(const std::string& token, std::chrono::seconds lifetime) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("access_token");
-  w.String(token.data(), static_cast<rapidjson::SizeType>(token.size()));
-  w.Key("token_type");
-  w.String("Bearer");
-  w.Key("expires_in");
-  w.Int64(lifetime.count());
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-}  // namespace
 
 http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
                                               TimePoint now) const {
@@ -227,7 +175,7 @@ http::HttpResponse OAuthTokenEndpoint::handle(const http::HttpRequest& request,
   const std::string token = issue(*client, now);
   if (token.empty()) return no_store(http::HttpResponse::error(500, "cannot sign tokens"));
 
-  return no_store(http::HttpResponse::json(200, token_json(token, options_.lifetime)));
+  return token_response(200, token, options_.lifetime.count());
 }
 
 }  // namespace eudiplo_sse::server
