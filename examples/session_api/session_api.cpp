@@ -1,6 +1,7 @@
 #include "session_api.hpp"
 
 #include <future>
+#include <memory>
 #include <utility>
 
 #include "eudiplo_sse/error.hpp"
@@ -46,9 +47,11 @@ SessionApi::SessionApi(const TokenVerifier& verifier, SessionService& sessions,
       options_(std::move(options)) {}
 
 ApiResponse SessionApi::handle(const ApiRequest& request) const {
-  std::promise<ApiResponse> promise;
-  std::future<ApiResponse> answer = promise.get_future();
-  async_handle(request, [&promise](ApiResponse r) { promise.set_value(std::move(r)); });
+  // Shared with the completion: on a network store it runs on the store's thread,
+  // which may still be inside set_value when get() here has returned.
+  auto promise = std::make_shared<std::promise<ApiResponse>>();
+  std::future<ApiResponse> answer = promise->get_future();
+  async_handle(request, [promise](ApiResponse r) { promise->set_value(std::move(r)); });
   return answer.get();  // the completion runs exactly once
 }
 
