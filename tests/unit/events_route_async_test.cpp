@@ -72,7 +72,8 @@ struct AsyncFixture {
 // The statuses of the events in `bytes`, with their ids (versions).
 std::vector<std::pair<std::string, std::string>> statuses(const std::string& bytes) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& e : EventStreamParser::parse(bytes).events()) {
+  const EventStreamParser parser = EventStreamParser::parse(bytes);  // outlives the loop
+  for (const auto& e : parser.events()) {
     const auto at = e.data.find("\"status\":\"");
     REQUIRE(at != std::string::npos);
     const auto from = at + 10;
