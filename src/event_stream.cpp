@@ -28,21 +28,29 @@ void EventStream::start(const SharedBytes& preamble) {
   }
 }
 
-void EventStream::adopt(StatusPublisher::Subscription subscription) {
+void EventStream::adopt(StatusPublisher::Subscription subscription, std::shared_ptr<void> keep) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!finished_) {
     subscription_ = std::move(subscription);
+    keep_ = std::move(keep);
     return;
   }
   // Finished during subscribe() (a terminal first event, or the client left):
   // drop the subscription here, outside the lock.
   lock.unlock();
   subscription.reset();
+  keep.reset();
+}
+
+bool EventStream::stale_locked(const StatusEventPtr& event) const {
+  return wrote_event_ && event->version <= last_version_;
 }
 
 void EventStream::deliver(const StatusEventPtr& event) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (finished_) return;
+  if (finished_ || !event || stale_locked(event)) return;
+  wrote_event_ = true;
+  last_version_ = event->version;
   if (full_) {
     pending_ = event;
     return;
@@ -116,8 +124,10 @@ StatusPublisher::Subscription EventStream::finish_locked() {
 
 void EventStream::release(StatusPublisher::Subscription subscription) {
   subscription.reset();
+  std::shared_ptr<void> keep;  // dropped outside the lock (it may unwatch a bus)
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    keep = std::move(keep_);
     if (released_) return;
     released_ = true;
   }

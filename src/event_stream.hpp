@@ -41,8 +41,13 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
 
   // Hooks the writer's callbacks and writes `preamble` (the retry field).
   void start(const SharedBytes& preamble);
-  // Takes ownership of the subscription once subscribe() has returned.
-  void adopt(StatusPublisher::Subscription subscription);
+  // Takes ownership of the subscription once subscribe() has returned, and of
+  // `keep` (what feeds the subscription), released with it when the stream ends.
+  void adopt(StatusPublisher::Subscription subscription, std::shared_ptr<void> keep = {});
+
+  // Writes `event` unless the stream already wrote (or holds) one as new: events
+  // reach a stream from its subscription and from the route's read of the store,
+  // in either order.
 
   void deliver(const StatusEventPtr& event);
   void heartbeat(const SharedBytes& comment);
@@ -62,6 +67,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   // Marks finished and hands back what must be released outside the lock.
   StatusPublisher::Subscription finish_locked();
   void release(StatusPublisher::Subscription subscription);
+  bool stale_locked(const StatusEventPtr& event) const;
 
   std::weak_ptr<StreamOwner> owner_;
   std::shared_ptr<SseWriter> writer_;
@@ -70,10 +76,13 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
 
   std::mutex mutex_;
   StatusPublisher::Subscription subscription_;
+  std::shared_ptr<void> keep_;
   StatusEventPtr pending_;  // newest event held while the writer is full
   bool full_ = false;
   bool finished_ = false;
   bool released_ = false;
+  bool wrote_event_ = false;
+  std::uint64_t last_version_ = 0;  // of the newest event written or pending
 };
 
 }  // namespace eudiplo_sse::detail

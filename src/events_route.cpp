@@ -2,13 +2,17 @@
 
 #include <atomic>
 #include <charconv>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <unordered_map>
 
 #include "eudiplo_sse/sse_format.hpp"
+#include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/status_bus.hpp"
 #include "eudiplo_sse/status_event.hpp"
 #include "event_stream.hpp"
+#include "stream_feed.hpp"
 
 namespace eudiplo_sse {
 namespace detail {
@@ -163,7 +167,8 @@ EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions
 
 EventsRoute::~EventsRoute() { close_all(); }
 
-EventsResponse EventsRoute::check(const EventsRequest& request) const {
+std::optional<EventsResponse> EventsRoute::refuse_request(const EventsRequest& request,
+                                                          Principal& principal) const {
   const std::string_view token = select_token(request.authorization, request.query_token);
   const TimePoint now = sessions_.now();
   VerifyResult verified;
@@ -194,33 +199,97 @@ EventsResponse EventsRoute::check(const EventsRequest& request) const {
   if (!is_valid_session_id(request.session_id)) {
     return refuse(400, make_error_code(error::invalid_session_id).message());
   }
-  const auto session = sessions_.get(verified.principal.tenant, request.session_id);
-  if (!session) return refuse(404, make_error_code(error::session_not_found).message());
+  principal = std::move(verified.principal);
+  return std::nullopt;
+}
 
-  if (!request.last_event_id.empty() && is_terminal(session->status)) {
-    const std::string_view id = trim(request.last_event_id);
-    std::uint64_t seen = 0;
-    const auto res = std::from_chars(id.data(), id.data() + id.size(), seen);
-    if (res.ec == std::errc() && res.ptr == id.data() + id.size() && seen == session->version) {
-      // The client already has the final event: 204 tells EventSource to stop.
-      EventsResponse r;
-      r.status = 204;
-      return r;
-    }
-  }
+namespace {
 
-  EventsResponse r;
-  r.status = 200;
-  r.headers = {{"Content-Type", "text/event-stream"},
-               {"Cache-Control", "private, no-cache, no-store"},
-               {"X-Accel-Buffering", "no"}};
-  r.principal_ = std::move(verified.principal);
-  r.session_id_ = std::string(request.session_id);
+// True when the client's Last-Event-ID names `session`'s terminal event.
+bool has_final_event(std::string_view last_event_id, const Session& session) {
+  if (last_event_id.empty() || !is_terminal(session.status)) return false;
+  const std::string_view id = trim(last_event_id);
+  std::uint64_t seen = 0;
+  const auto res = std::from_chars(id.data(), id.data() + id.size(), seen);
+  return res.ec == std::errc() && res.ptr == id.data() + id.size() && seen == session.version;
+}
+
+// What a verified request gets once the store has answered. Everything it needs
+// is captured by value: the store may answer after the route is gone.
+struct PendingCheck {
+  Principal principal;
+  std::string session_id;
+  std::string last_event_id;
+  std::chrono::seconds retry_after;
+  std::shared_ptr<detail::StreamFeed> feed;
+};
+
+EventsResponse unavailable(std::chrono::seconds retry_after) {
+  EventsResponse r = refuse(503, make_error_code(error::store_unavailable).message());
+  r.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
   return r;
 }
 
+}  // namespace
+
+EventsResponse EventsRoute::check(const EventsRequest& request) const {
+  // Inline with an in-memory store; a network store answers on its own thread
+  // within its bounded wait (async_* run their handler exactly once).
+  auto promise = std::make_shared<std::promise<EventsResponse>>();
+  std::future<EventsResponse> answer = promise->get_future();
+  async_check(request, [promise](EventsResponse r) { promise->set_value(std::move(r)); });
+  return answer.get();
+}
+
+void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler) const {
+  Principal principal;
+  if (auto refusal = refuse_request(request, principal)) return handler(std::move(*refusal));
+
+  // Subscribe first, read second: a change committed after the read is then
+  // delivered by the subscription, one committed before it is in the read.
+  auto feed = std::make_shared<detail::StreamFeed>();
+  if (StatusBus* bus = sessions_.bus()) {
+    feed->set_watch(BusWatch(*bus, principal.tenant, request.session_id));
+  }
+  std::weak_ptr<detail::StreamFeed> weak_feed = feed;
+  feed->set_subscription(sessions_.publisher().subscribe(
+      principal.tenant, request.session_id,
+      [weak_feed](const StatusEventPtr& event) {
+        if (auto f = weak_feed.lock()) f->offer(event);
+      },
+      []() -> StatusEventPtr { return nullptr; }));
+
+  const std::string tenant = principal.tenant;
+  auto pending = std::make_shared<PendingCheck>(
+      PendingCheck{std::move(principal), std::string(request.session_id),
+                   std::string(request.last_event_id), options_.unavailable_retry_after,
+                   std::move(feed)});
+  sessions_.async_get(
+      tenant, request.session_id,
+      [pending, handler = std::move(handler)](std::error_code ec, std::optional<Session> s) {
+        if (ec) return handler(unavailable(pending->retry_after));
+        if (!s) return handler(refuse(404, make_error_code(error::session_not_found).message()));
+        if (has_final_event(pending->last_event_id, *s)) {
+          // The client already has the final event: 204 tells EventSource to stop.
+          EventsResponse r;
+          r.status = 204;
+          return handler(std::move(r));
+        }
+        pending->feed->offer(make_status_event(*s));
+        EventsResponse r;
+        r.status = 200;
+        r.headers = {{"Content-Type", "text/event-stream"},
+                     {"Cache-Control", "private, no-cache, no-store"},
+                     {"X-Accel-Buffering", "no"}};
+        r.principal_ = std::move(pending->principal);
+        r.session_id_ = std::move(pending->session_id);
+        r.feed_ = std::move(pending->feed);
+        handler(std::move(r));
+      });
+}
+
 void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> writer) {
-  if (!response.is_stream() || !writer) return;
+  if (!response.is_stream() || !writer || !response.feed_) return;
   // A verifier that sets no expiry (the default TimePoint) means "never".
   const TimePoint token_expiry = response.principal_.expires_at == TimePoint{}
                                      ? TimePoint::max()
@@ -234,20 +303,11 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
   append_sse_retry(preamble, options_.retry);
   stream->start(make_shared_bytes(std::move(preamble)));
 
-  std::weak_ptr<detail::EventStream> weak = stream;
-  const std::string tenant = response.principal_.tenant;
-  const std::string id = response.session_id_;
-  SessionService& sessions = sessions_;
-  auto subscription = sessions_.publisher().subscribe(
-      tenant, id,
-      [weak](const StatusEventPtr& event) {
-        if (auto s = weak.lock()) s->deliver(event);
-      },
-      [&sessions, &tenant, &id]() -> StatusEventPtr {
-        auto current = sessions.get(tenant, id);
-        return current ? make_status_event(*current) : nullptr;
-      });
-  stream->adopt(std::move(subscription));
+  // The stream keeps the feed (and with it the bus watch) until it ends; the
+  // feed then hands it the status read in check and every change since.
+  std::shared_ptr<detail::StreamFeed> feed = std::move(response.feed_);
+  stream->adopt(feed->take_subscription(), feed);
+  feed->attach(stream);
   // Its key may have been rotated out after check() and before tick()'s walk saw
   // this stream: the walk looks at registered streams only.
   if (!verifier_.key_present(key_ref)) stream->end();

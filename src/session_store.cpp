@@ -5,7 +5,7 @@
 namespace eudiplo_sse {
 
 // The inline defaults: an in-memory store answers at once, so its completion runs
-// on the caller's thread before async_* returns (docs/stores.md).
+// on the caller's thread before async_* returns (docs/integration.md, "Host-written stores").
 
 void SessionStore::async_create(const Session& session, CreateHandler handler) {
   handler(create(session));

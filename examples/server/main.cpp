@@ -37,6 +37,7 @@
 #include "server_options.hpp"
 #include "server_routes.hpp"
 #include "session_qr_endpoint.hpp"
+#include "session_backend.hpp"
 #include "session_routes.hpp"
 
 namespace {
@@ -238,9 +239,14 @@ int run(const server::ServerOptions& opts) {
   asio::ip::tcp::endpoint endpoint;
   if (!resolve_listen(io, opts, endpoint)) return exit_usage;
 
-  InMemorySessionStore store;
   StatusPublisher publisher;
-  SessionService sessions(store, publisher);
+  server::SessionBackend backend(opts, publisher);
+  if (!backend.error().empty()) {
+    say(backend.error());
+    return exit_usage;
+  }
+  const auto service = server::make_session_service(backend, publisher);
+  SessionService& sessions = *service;
   EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
   std::atomic<std::uint64_t> auth_failures{0};
   server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
@@ -251,7 +257,8 @@ int run(const server::ServerOptions& opts) {
   session_options.base_path = opts.base_path;
   server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options);
 
-  server::ServerParts parts{route, sessions, store, token_endpoint, session_routes, auth_failures};
+  server::ServerParts parts{route,          sessions,       backend.memory(),
+                            token_endpoint, session_routes, auth_failures};
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
   server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);

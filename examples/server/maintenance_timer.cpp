@@ -22,7 +22,7 @@ void MaintenanceTimer::arm() {
   timer_.async_wait([this](const std::error_code& ec) {
     if (ec || stopped_) return;
     try {
-      sessions_.expire_due();
+      expire_due();
       route_.tick();
       server_.sweep();
     } catch (...) {
@@ -33,6 +33,15 @@ void MaintenanceTimer::arm() {
     if (next_ < now) next_ = now + period_;
     arm();
   });
+}
+
+void MaintenanceTimer::expire_due() {
+  // Completion-based: with --redis the round trip must not hold this strand, and
+  // the store's script moves each due session once however many instances run
+  // this (exactly one `expired` per session).
+  if (expiring_->exchange(true)) return;
+  sessions_.async_expire_due(
+      [flag = expiring_](std::error_code, std::size_t) { flag->store(false); });
 }
 
 }  // namespace eudiplo_sse::server

@@ -3,7 +3,9 @@
 // timeouts of every connection. No stream or connection has a timer of its own.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -30,6 +32,8 @@ class MaintenanceTimer {
 
  private:
   void arm();
+  // Starts one expiry round unless the last one is still waiting for the store.
+  void expire_due();
 
   asio::steady_timer timer_;
   EventsRoute& route_;
@@ -38,6 +42,9 @@ class MaintenanceTimer {
   const std::chrono::milliseconds period_;
   std::chrono::steady_clock::time_point next_;
   bool stopped_ = false;
+  // Shared with the completion, which may run on the store's thread after this
+  // timer is gone.
+  std::shared_ptr<std::atomic<bool>> expiring_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace eudiplo_sse::server

@@ -115,6 +115,8 @@ Options (defaults in brackets):
   --cors-origin ORIGIN      allowed browser origin (repeatable, or *) [none]
   --base-path P             mount every route under P, e.g. /api [none]
   --tls-cert F --tls-key F  serve HTTPS with this PEM certificate chain and key [off]
+  --redis URL               keep sessions in Redis and share changes with every
+                            instance on it: redis://[:PASSWORD@]HOST[:PORT][/DB] [in memory]
   --threads N               I/O threads [one per core]
   --no-access-log           do not log requests to stderr
   -h, --help                show this help
@@ -236,6 +238,8 @@ bool apply_value(std::string_view name, std::string_view value, ServerOptions& o
     out.tls_cert = std::string(value);
   } else if (name == "--tls-key") {
     out.tls_key = std::string(value);
+  } else if (name == "--redis") {
+    out.redis_url = std::string(value);  // checked when the server starts (the redis component)
   } else if (name == "--threads") {
     if (!parse_uint(value, 1, 1024, n)) {
       error = "--threads wants 1..1024, got '" + std::string(value) + "'";
@@ -285,7 +289,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         "--tls-cert",    "--tls-key",      "--threads",
         "--jwks-url",    "--jwks-refresh", "--jwks-min-refresh",
         "--jwks-ca",     "--oidc-issuer",  "--token-ttl",
-        "--token-leeway"};
+        "--token-leeway", "--redis"};
     bool known = false;
     for (const auto f : with_value) known = known || f == name;
     if (!known) {

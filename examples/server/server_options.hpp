@@ -45,6 +45,7 @@ struct ServerOptions {
   std::string base_path;  // normalized: "" or "/a[/b]"
   std::string tls_cert;
   std::string tls_key;
+  std::string redis_url;  // --redis: sessions in Redis, shared by instances; empty: in memory
   // Beyond the contract, for benchmarks and quiet runs.
   unsigned threads = 0;  // 0: one per core
   bool access_log = true;

@@ -31,7 +31,7 @@ void healthz(ServerParts&, http::HttpExchange& ex, const http::RouteParams&) {
 void metrics(ServerParts& parts, http::HttpExchange& ex, const http::RouteParams&) {
   MetricsSources sources;
   sources.route = &parts.route;
-  sources.store = &parts.store;
+  sources.store = parts.store;
   sources.server = parts.server;
   sources.auth_failures = &parts.auth_failures;
   sources.key_source = parts.key_source;

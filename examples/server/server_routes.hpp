@@ -21,7 +21,7 @@ namespace eudiplo_sse::server {
 struct ServerParts {
   EventsRoute& route;
   SessionService& sessions;
-  InMemorySessionStore& store;
+  const InMemorySessionStore* store;  // for /metrics' counts; nullptr with --redis
   OAuthTokenEndpoint& token_endpoint;
   SessionRoutes& session_routes;
   std::atomic<std::uint64_t>& auth_failures;

@@ -1,5 +1,7 @@
 #include "session_api.hpp"
 
+#include <future>
+#include <memory>
 #include <utility>
 
 #include "eudiplo_sse/error.hpp"
@@ -28,6 +30,13 @@ ApiResponse session_response(int status, const Session& s) {
           session_json(s)};
 }
 
+// 503 + Retry-After: the store could not answer within its bounded wait.
+ApiResponse unavailable(std::chrono::seconds retry_after) {
+  ApiResponse r = error(503, make_error_code(error::store_unavailable).message());
+  r.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
+  return r;
+}
+
 }  // namespace
 
 SessionApi::SessionApi(const TokenVerifier& verifier, SessionService& sessions,
@@ -38,9 +47,18 @@ SessionApi::SessionApi(const TokenVerifier& verifier, SessionService& sessions,
       options_(std::move(options)) {}
 
 ApiResponse SessionApi::handle(const ApiRequest& request) const {
+  // Shared with the completion: on a network store it runs on the store's thread,
+  // which may still be inside set_value when get() here has returned.
+  auto promise = std::make_shared<std::promise<ApiResponse>>();
+  std::future<ApiResponse> answer = promise->get_future();
+  async_handle(request, [promise](ApiResponse r) { promise->set_value(std::move(r)); });
+  return answer.get();  // the completion runs exactly once
+}
+
+void SessionApi::async_handle(const ApiRequest& request, Completion done) const {
   const bool create_route = !request.id && request.method == "POST";
   const bool id_route = request.id && (request.method == "GET" || request.method == "PATCH");
-  if (!create_route && !id_route) return error(405, "method not allowed");
+  if (!create_route && !id_route) return done(error(405, "method not allowed"));
 
   // The session API takes the token from the Authorization header only.
   const std::string_view token = select_token(request.authorization, {});
@@ -52,62 +70,80 @@ ApiResponse SessionApi::handle(const ApiRequest& request) const {
   }
   if (who.error) {
     auth_failures_.fetch_add(1, std::memory_order_relaxed);
-    return from(refuse_token(who.error));
+    return done(from(refuse_token(who.error)));
   }
-  if (create_route) return create(who.principal, request.body);
+  if (create_route) return create(who.principal, request.body, std::move(done));
   if (!is_valid_session_id(*request.id)) {
-    return error(400, make_error_code(error::invalid_session_id).message());
+    return done(error(400, make_error_code(error::invalid_session_id).message()));
   }
-  if (request.method == "GET") return get(who.principal, *request.id);
-  return patch(who.principal, *request.id, request.body);
+  if (request.method == "GET") return get(who.principal, *request.id, std::move(done));
+  patch(who.principal, *request.id, request.body, std::move(done));
 }
 
-ApiResponse SessionApi::create(const Principal& who, std::string_view body) const {
+void SessionApi::create(const Principal& who, std::string_view body, Completion done) const {
   std::chrono::seconds ttl = options_.default_ttl;
   if (!is_blank(body)) {
     auto doc = parse_json_object(body);
-    if (!doc) return error(400, "body is not a JSON object");
+    if (!doc) return done(error(400, "body is not a JSON object"));
     const auto it = doc->FindMember("ttlSeconds");
     if (it != doc->MemberEnd() && !it->value.IsNull()) {
       const auto max = static_cast<std::uint64_t>(options_.max_ttl.count());
       if (!it->value.IsUint64() || it->value.GetUint64() == 0 || it->value.GetUint64() > max) {
-        return error(400,
-                     "ttlSeconds must be a whole number of seconds from 1 to " + std::to_string(max));
+        return done(error(
+            400, "ttlSeconds must be a whole number of seconds from 1 to " + std::to_string(max)));
       }
       ttl = std::chrono::seconds(static_cast<std::int64_t>(it->value.GetUint64()));
     }
   }
-  auto created = sessions_.create(who.tenant, ttl);
-  if (created.error) return error(500, "cannot create the session");
-  auto response = session_response(201, created.session);
-  response.headers.push_back({"Location", options_.base_path + "/session/" + created.session.id});
-  return response;
+  sessions_.async_create(who.tenant, ttl, {},
+                         [retry = options_.unavailable_retry_after, base = options_.base_path,
+                          done = std::move(done)](CreateResult created) {
+                           if (created.error == error::store_unavailable) {
+                             return done(unavailable(retry));
+                           }
+                           if (created.error) return done(error(500, "cannot create the session"));
+                           auto response = session_response(201, created.session);
+                           response.headers.push_back(
+                               {"Location", base + "/session/" + created.session.id});
+                           done(std::move(response));
+                         });
 }
 
-ApiResponse SessionApi::get(const Principal& who, std::string_view id) const {
-  const auto session = sessions_.get(who.tenant, id);
-  if (!session) return error(404, make_error_code(error::session_not_found).message());
-  return session_response(200, *session);
+void SessionApi::get(const Principal& who, std::string_view id, Completion done) const {
+  sessions_.async_get(who.tenant, id,
+                      [retry = options_.unavailable_retry_after, done = std::move(done)](
+                          std::error_code ec, std::optional<Session> session) {
+                        if (ec) return done(unavailable(retry));
+                        if (!session) {
+                          return done(
+                              error(404, make_error_code(error::session_not_found).message()));
+                        }
+                        done(session_response(200, *session));
+                      });
 }
 
-ApiResponse SessionApi::patch(const Principal& who, std::string_view id,
-                              std::string_view body) const {
+void SessionApi::patch(const Principal& who, std::string_view id, std::string_view body,
+                       Completion done) const {
   auto doc = parse_json_object(body);
-  if (!doc) return error(400, "body is not a JSON object");
+  if (!doc) return done(error(400, "body is not a JSON object"));
   bool ok = true;
   const auto name = string_member(*doc, "status", ok);
-  if (!ok || !name) return error(400, "status must be a string");
+  if (!ok || !name) return done(error(400, "status must be a string"));
   const auto status = parse_session_status(*name);
-  if (!status) return error(400, "unknown status: use active, fetched, completed, expired or failed");
-
-  const auto result = sessions_.set_status(who.tenant, id, *status);
-  if (result.error == error::session_not_found) return error(404, result.error.message());
-  if (result.error == error::session_terminal || result.error == error::invalid_transition) {
-    return error(409, std::string(result.error.message()) + " (current status: " +
-                          std::string(to_string(result.session.status)) + ")");
+  if (!status) {
+    return done(error(400, "unknown status: use active, fetched, completed, expired or failed"));
   }
-  if (result.error) return error(500, "cannot change the session");
-  return session_response(200, result.session);
+  sessions_.async_set_status(
+      who.tenant, id, *status, [retry = options_.unavailable_retry_after, done = std::move(done)](TransitionResult result) {
+        if (result.error == error::store_unavailable) return done(unavailable(retry));
+        if (result.error == error::session_not_found) return done(error(404, result.error.message()));
+        if (result.error == error::session_terminal || result.error == error::invalid_transition) {
+          return done(error(409, std::string(result.error.message()) + " (current status: " +
+                                     std::string(to_string(result.session.status)) + ")"));
+        }
+        if (result.error) return done(error(500, "cannot change the session"));
+        done(session_response(200, result.session));
+      });
 }
 
 }  // namespace eudiplo_sse::examples

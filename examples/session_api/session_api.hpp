@@ -5,12 +5,14 @@
 //   PATCH /session/{id}   {"status":"..."}   -> 200 session, 409 terminal, 400 unknown status
 // Every route takes a Bearer token from the Authorization header (refused with the
 // library's one 401/403 answer, eudiplo_sse::refuse_token) and is tenant-scoped:
-// another tenant's session is a 404. A malformed id is a 400.
+// another tenant's session is a 404. A malformed id is a 400. A store that cannot
+// answer (Redis unreachable) gets 503 with Retry-After.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,7 @@ struct SessionApiOptions {
   std::chrono::seconds default_ttl{300};
   std::chrono::seconds max_ttl{365 * 24 * 3600};
   std::string base_path;  // for the Location of a created session
+  std::chrono::seconds unavailable_retry_after{2};  // Retry-After of a 503
 };
 
 struct ApiRequest {
@@ -47,13 +50,23 @@ class SessionApi {
   SessionApi(const TokenVerifier& verifier, SessionService& sessions,
              std::atomic<std::uint64_t>& auth_failures, SessionApiOptions options);
 
+  using Completion = std::function<void(ApiResponse)>;
+
   // Answers a request for /session or /session/{id}; 405 for other methods.
+  // Completion-based: `done` runs exactly once, inline with an in-memory store,
+  // later on the store's thread with a network store (RedisSessionStore). The
+  // request's views need only live until async_handle returns.
+  void async_handle(const ApiRequest& request, Completion done) const;
+
+  // The same, waiting for the store: fine in memory; with a network store it
+  // blocks the calling thread for up to the store's bounded wait.
   ApiResponse handle(const ApiRequest& request) const;
 
  private:
-  ApiResponse create(const Principal& who, std::string_view body) const;
-  ApiResponse get(const Principal& who, std::string_view id) const;
-  ApiResponse patch(const Principal& who, std::string_view id, std::string_view body) const;
+  void create(const Principal& who, std::string_view body, Completion done) const;
+  void get(const Principal& who, std::string_view id, Completion done) const;
+  void patch(const Principal& who, std::string_view id, std::string_view body,
+             Completion done) const;
 
   const TokenVerifier& verifier_;
   SessionService& sessions_;

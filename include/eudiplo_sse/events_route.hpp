@@ -6,6 +6,17 @@
 //   send(response.status, response.headers, response.body);   // the host's HTTP stack
 //   if (response.is_stream()) route.open(std::move(response), my_sse_writer);
 //
+// check() returns on the caller's thread, which suits an in-memory store. With a
+// store across the network (RedisSessionStore, a host's database) it would wait
+// for the store's reply, so such hosts call async_check() instead and do the
+// last two steps in its handler:
+//
+//   route.async_check(request, [](EventsResponse response) { /* send, open */ });
+//
+// Either way the session is read once per stream open: the route subscribes to
+// the session's changes first, then reads the store, so no change is lost in
+// between.
+//
 // and calls route.tick() about once a second (heartbeats, token expiry). The route
 // keeps no thread or timer of its own.
 //
@@ -13,7 +24,8 @@
 // or one whose Principal::expires_at has passed), 403 (no tenant claim or required
 // role, or a token bound to another session: error::session_mismatch), 400
 // (malformed id), 404 (unknown session or another tenant's), 204 (Last-Event-ID
-// names the terminal event).
+// names the terminal event), 503 with Retry-After (the store could not answer:
+// error::store_unavailable).
 // Bodies are JSON and never contain the token.
 //
 // open() sends `retry:` and the current status at once, then every change,
@@ -26,7 +38,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -52,7 +66,14 @@ struct EventsRequest {
 struct EventsRouteOptions {
   std::chrono::milliseconds retry{3000};
   std::chrono::seconds heartbeat{15};
+  // The Retry-After of a 503 (the session store could not answer).
+  std::chrono::seconds unavailable_retry_after{2};
 };
+
+namespace detail {
+class EventsRouteCore;
+class StreamFeed;
+}  // namespace detail
 
 // What to answer: a complete refusal (status, headers, body), a 204, or the head
 // of a stream (status 200) to pass back to EventsRoute::open().
@@ -69,6 +90,9 @@ struct EventsResponse {
   friend class EventsRoute;
   Principal principal_;
   std::string session_id_;
+  // The session's subscription, registered before the store was read; the
+  // stream takes it over in open(). Dropping the response drops it.
+  std::shared_ptr<detail::StreamFeed> feed_;
 };
 
 // The route's refusal for `status`: the contract's JSON body, and for 401 the
@@ -89,10 +113,6 @@ struct EventsRouteStats {
   std::uint64_t forbidden = 0;     // 403 answers
 };
 
-namespace detail {
-class EventsRouteCore;
-}
-
 class EUDIPLO_SSE_EXPORT EventsRoute {
  public:
   EventsRoute(const TokenVerifier& verifier, SessionService& sessions,
@@ -102,7 +122,19 @@ class EUDIPLO_SSE_EXPORT EventsRoute {
   EventsRoute(const EventsRoute&) = delete;
   EventsRoute& operator=(const EventsRoute&) = delete;
 
+  using CheckHandler = std::function<void(EventsResponse)>;
+
+  // The answer for `request`. With a network store this waits for the store's
+  // reply (bounded by the store's own wait): never call it on an I/O thread
+  // there; use async_check().
   EventsResponse check(const EventsRequest& request) const;
+
+  // The same answer, handed to `handler` exactly once: inline (before
+  // async_check returns) when the token is refused or the store completes
+  // inline, else later on the store's thread. The handler must not block; it
+  // may call open() at once or post it to the connection's executor. The
+  // request's string_views need only live until async_check returns.
+  void async_check(const EventsRequest& request, CheckHandler handler) const;
 
   // Starts the stream for a response whose is_stream() is true; ignores others.
   void open(EventsResponse&& response, std::shared_ptr<SseWriter> writer);
@@ -117,6 +149,11 @@ class EUDIPLO_SSE_EXPORT EventsRoute {
   const EventsRouteOptions& options() const noexcept { return options_; }
 
  private:
+  // The token checks, in the contract's order: a refusal, or nothing and the
+  // verified principal in `principal`.
+  std::optional<EventsResponse> refuse_request(const EventsRequest& request,
+                                               Principal& principal) const;
+
   const TokenVerifier& verifier_;
   SessionService& sessions_;
   EventsRouteOptions options_;

@@ -67,6 +67,8 @@ class EUDIPLO_SSE_EXPORT SessionService {
 
   SessionStore& store() noexcept { return store_; }
   StatusPublisher& publisher() noexcept { return publisher_; }
+  // The bus of the multi-instance constructor; nullptr in a single process.
+  StatusBus* bus() noexcept { return bus_; }
   TimePoint now() const { return clock_(); }
 
  private:

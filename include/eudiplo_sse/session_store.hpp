@@ -1,5 +1,6 @@
 // Where sessions live. The library ships InMemorySessionStore; a host with its own
-// database implements this interface (contract for host stores: docs/stores.md).
+// database implements this interface (the contract for host stores:
+// docs/integration.md, "Host-written stores").
 //
 // Implementations must be safe to call from many threads, and must apply
 // transitions as compare-and-set on the stored status, so that a terminal

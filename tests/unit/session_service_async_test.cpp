@@ -14,6 +14,7 @@
 #include "eudiplo_sse/iso8601.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/status_bus.hpp"
+#include "deferred_session_store.hpp"
 
 using eudiplo_sse::CreateResult;
 using eudiplo_sse::InMemorySessionStore;
@@ -24,97 +25,13 @@ using eudiplo_sse::StatusEventPtr;
 using eudiplo_sse::StatusPublisher;
 using eudiplo_sse::TimePoint;
 using eudiplo_sse::TransitionResult;
+using eudiplo_sse::test::DeferredStore;
+using eudiplo_sse::test::RecordingBus;
 using std::chrono::seconds;
 
 namespace {
 
 const TimePoint kT0 = *eudiplo_sse::parse_iso8601("2026-01-15T12:00:00.000Z");
-
-// A store that answers later, as a network store does: every async_* call is
-// queued and completed by run_all() on another thread. While `down` is set the
-// completions report store_unavailable.
-class DeferredStore final : public eudiplo_sse::SessionStore {
- public:
-  std::error_code create(const Session& s) override { return inner_.create(s); }
-  std::optional<Session> get(std::string_view t, std::string_view id) override {
-    return inner_.get(t, id);
-  }
-  TransitionResult transition(std::string_view t, std::string_view id, SessionStatus to,
-                              TimePoint now) override {
-    return inner_.transition(t, id, to, now);
-  }
-  std::vector<Session> expire_due(TimePoint now) override { return inner_.expire_due(now); }
-
-  void async_create(const Session& s, eudiplo_sse::CreateHandler h) override {
-    defer([this, s, h] { h(down ? eudiplo_sse::error::store_unavailable : inner_.create(s)); });
-  }
-  void async_get(std::string_view t, std::string_view id, eudiplo_sse::GetHandler h) override {
-    defer([this, t = std::string(t), id = std::string(id), h] {
-      if (down) return h(eudiplo_sse::error::store_unavailable, std::nullopt);
-      h({}, inner_.get(t, id));
-    });
-  }
-  void async_transition(std::string_view t, std::string_view id, SessionStatus to, TimePoint now,
-                        eudiplo_sse::TransitionHandler h) override {
-    defer([this, t = std::string(t), id = std::string(id), to, now, h] {
-      if (!down) return h(inner_.transition(t, id, to, now));
-      TransitionResult r;
-      r.error = eudiplo_sse::error::store_unavailable;
-      h(r);
-    });
-  }
-  void async_expire_due(TimePoint now, eudiplo_sse::ExpireHandler h) override {
-    defer([this, now, h] { h({}, inner_.expire_due(now)); });
-  }
-
-  std::size_t pending() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return queue_.size();
-  }
-  // Completes everything queued, on a thread of its own.
-  void run_all() {
-    std::deque<std::function<void()>> work;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      work.swap(queue_);
-    }
-    std::thread([&work] {
-      for (auto& w : work) w();
-    }).join();
-  }
-
-  bool down = false;
-
- private:
-  void defer(std::function<void()> f) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(std::move(f));
-  }
-  InMemorySessionStore inner_;
-  std::mutex mutex_;
-  std::deque<std::function<void()>> queue_;
-};
-
-// A bus that records what it is given and forwards to a publisher.
-class RecordingBus final : public eudiplo_sse::StatusBus {
- public:
-  explicit RecordingBus(StatusPublisher& p) : local_(p) {}
-  void publish(const StatusEventPtr& e) override {
-    seen.push_back(e);
-    local_.publish(e);
-  }
-  void watch(std::string_view tenant, std::string_view id) override {
-    ++watches[std::string(tenant) + "/" + std::string(id)];
-  }
-  void unwatch(std::string_view tenant, std::string_view id) override {
-    --watches[std::string(tenant) + "/" + std::string(id)];
-  }
-  std::vector<StatusEventPtr> seen;
-  std::map<std::string, int> watches;
-
- private:
-  eudiplo_sse::LocalStatusBus local_;
-};
 
 StatusPublisher::Subscription watch(StatusPublisher& p, const std::string& tenant,
                                     const std::string& id, std::vector<StatusEventPtr>& out) {
