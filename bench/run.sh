@@ -6,6 +6,7 @@
 # bench/results/<date>.md (the comparison table) and bench/results/<date>.json (raw results).
 #
 #   bench/run.sh [--quick] [--skip-build] [--servers "eudiplo_sse nestjs"] [--scenarios "idle burst"]
+# Servers: eudiplo_sse, bare_epoll (the C yardstick of issue 12), express_better_sse, nestjs.
 #
 # --quick shrinks every count and duration (a trial run of the machinery, a few minutes);
 # the full run takes 15-20 minutes on 2 cores. Environment: BUILD_DIR (default build-bench),
@@ -17,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COMMAND_LINE="bench/run.sh${*:+ $*}"
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
 RESULTS=${RESULTS_DIR:-$ROOT/bench/results}
-SERVERS="eudiplo_sse express_better_sse nestjs"
+SERVERS="eudiplo_sse bare_epoll express_better_sse nestjs"
 SCENARIOS="idle admission_hs256 admission_es256 admission_es256_reuse burst sustained churn"
 QUICK=0
 SKIP_BUILD=0
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --skip-build) SKIP_BUILD=1 ;;
     --servers) SERVERS=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -80,7 +81,13 @@ newest_server() {
 }
 SERVER_BIN=$(newest_server)
 LOADGEN=$BUILD/loadgen/eudiplo_sse_loadgen
+# The yardstick of issue 12: a bare epoll loop in C (bench/peers/bare_epoll/server.c).
+BARE_EPOLL=$BUILD/bare_epoll
+build_bare_epoll() {
+  cc -O2 -std=c11 -Wall -Wextra -o "$BARE_EPOLL" "$ROOT/bench/peers/bare_epoll/server.c"
+}
 if [[ $SKIP_BUILD -eq 0 ]]; then
+  build_bare_epoll
   log "building eudiplo_sse_server and eudiplo_sse_loadgen (Release) in $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DEUDIPLO_SSE_BUILD_TESTS=OFF -DEUDIPLO_SSE_BUILD_EXAMPLES=ON > /dev/null
@@ -93,6 +100,7 @@ if [[ $SKIP_BUILD -eq 0 ]]; then
      npm run --silent build)
   (cd "$ROOT/bench/peers/express_better_sse" && npm ci --no-audit --no-fund --loglevel=error > /dev/null)
 fi
+[[ -x $BARE_EPOLL ]] || build_bare_epoll
 [[ -x $LOADGEN ]] || { echo "run.sh: no load generator at $LOADGEN" >&2; exit 1; }
 
 ulimit -n "$(ulimit -Hn)"
@@ -116,6 +124,7 @@ server_command() {  # name auth -> prints the command line
     # One I/O thread for the one core it is pinned to (the default is one per core of the
     # machine); no access log, as the Node.js peers write none either.
     eudiplo_sse) echo "$SERVER_BIN ${common[*]} --threads 1 --no-access-log" ;;
+    bare_epoll) echo "$BARE_EPOLL ${common[*]}" ;;
     express_better_sse) echo "node $ROOT/bench/peers/express_better_sse/server.js ${common[*]}" ;;
     nestjs) echo "node $ROOT/bench/peers/nestjs/dist/main.js ${common[*]}" ;;
     *) echo "run.sh: unknown server $name" >&2; return 1 ;;

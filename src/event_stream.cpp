@@ -62,10 +62,11 @@ void EventStream::deliver(const StatusEventPtr& event) {
   }
 }
 
-void EventStream::heartbeat(const SharedBytes& comment) {
+void EventStream::heartbeat(const SharedBytes& comment, std::int64_t now_ms) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (finished_ || full_) return;  // a busy connection needs no keep-alive
   const WriteResult r = writer_->write(comment);
+  set_last_write_ms(now_ms);
   if (r == WriteResult::full) full_ = true;
   if (r == WriteResult::closed) {
     auto sub = finish_locked();
@@ -106,7 +107,10 @@ void EventStream::on_closed() {
 bool EventStream::write_event_locked(const StatusEventPtr& event) {
   const WriteResult r = writer_->write(sse_bytes(event));
   if (r == WriteResult::closed) return true;
-  if (auto owner = owner_.lock()) owner->event_sent();
+  if (auto owner = owner_.lock()) {
+    owner->event_sent();
+    set_last_write_ms(owner->coarse_now_ms());
+  }
   if (r == WriteResult::full) full_ = true;
   if (is_terminal(event->status)) {
     // The writer flushes what it accepted, then ends the response.

@@ -19,6 +19,7 @@
 #include "eudiplo_sse/sse_writer.hpp"
 #include "eudiplo_sse/status_event.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
+#include "heartbeat_wheel.hpp"
 
 namespace eudiplo_sse::detail {
 
@@ -29,6 +30,9 @@ class StreamOwner {
  public:
   virtual void stream_finished(EventStream* stream) = 0;
   virtual void event_sent() = 0;
+  // The route's clock as of its last tick, in ms: stamps a stream's last write. It
+  // lags the real time, so a keep-alive computed from it comes early, never late.
+  virtual std::int64_t coarse_now_ms() const = 0;
 
  protected:
   ~StreamOwner() = default;
@@ -50,7 +54,8 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   // in either order.
 
   void deliver(const StatusEventPtr& event);
-  void heartbeat(const SharedBytes& comment);
+  // Writes `comment` and records `now_ms` as the last write.
+  void heartbeat(const SharedBytes& comment, std::int64_t now_ms);
   // Ends the response (token expired, shutdown).
   void end();
 
@@ -58,6 +63,17 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   // The key that verified the token (Principal::key_ref): the stream ends when it
   // leaves the verifier's key set, as at token expiry.
   std::uint64_t key_ref() const noexcept { return key_ref_; }
+
+  // When something last went out (route clock, ms): the next keep-alive is due one
+  // heartbeat interval after it.
+  std::int64_t last_write_ms() const noexcept {
+    return last_write_ms_.load(std::memory_order_relaxed);
+  }
+  void set_last_write_ms(std::int64_t ms) noexcept {
+    last_write_ms_.store(ms, std::memory_order_relaxed);
+  }
+  // The route's heartbeat wheel files the stream through these (its mutex guards them).
+  WheelLinks<EventStream>& wheel_links() noexcept { return wheel_links_; }
 
  private:
   void on_writable();
@@ -73,6 +89,9 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   std::shared_ptr<SseWriter> writer_;
   const TimePoint token_expires_at_;
   const std::uint64_t key_ref_;
+
+  std::atomic<std::int64_t> last_write_ms_{0};
+  WheelLinks<EventStream> wheel_links_;
 
   std::mutex mutex_;
   StatusPublisher::Subscription subscription_;

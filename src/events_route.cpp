@@ -6,6 +6,8 @@
 #include <limits>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "eudiplo_sse/sse_format.hpp"
 #include "eudiplo_sse/error.hpp"
@@ -22,11 +24,14 @@ inline std::int64_t millis(TimePoint t) {
 }
 
 // The open streams of one route, in shards so that opening and closing streams
-// on many threads does not contend on one lock, and one heartbeat sweep serves
-// every stream (no timer per stream).
+// on many threads does not contend on one lock, and one timing wheel schedules
+// every stream's keep-alive (no timer per stream).
 class EventsRouteCore final : public StreamOwner {
  public:
   static constexpr std::size_t shard_count = 16;
+
+  EventsRouteCore(std::int64_t heartbeat_ms, std::int64_t now_ms)
+      : heartbeat_ms_(heartbeat_ms), wheel_(heartbeat_ms, now_ms), coarse_now_ms_(now_ms) {}
 
   void add(const std::shared_ptr<EventStream>& stream) {
     Shard& s = shard_for(stream.get());
@@ -35,12 +40,17 @@ class EventsRouteCore final : public StreamOwner {
     note_expiry(stream->token_expires_at());
     open_.fetch_add(1, std::memory_order_relaxed);
     opened_.fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t now_ms = coarse_now_ms();
+    stream->set_last_write_ms(now_ms);
+    if (heartbeat_ms_ > 0) wheel_.schedule(stream.get(), now_ms + heartbeat_ms_ - phase_ms(*stream));
   }
 
   void stream_finished(EventStream* stream) override {
     std::shared_ptr<EventStream> keep;  // destroyed after the lock is released
     Shard& s = shard_for(stream);
     std::lock_guard<std::mutex> lock(s.mutex);
+    // Unfiled while the map still owns it: the wheel never holds a dangling pointer.
+    wheel_.remove(stream);
     auto it = s.streams.find(stream);
     if (it == s.streams.end()) return;
     keep = std::move(it->second);
@@ -49,11 +59,43 @@ class EventsRouteCore final : public StreamOwner {
   }
 
   void event_sent() override { events_sent_.fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t coarse_now_ms() const override {
+    return coarse_now_ms_.load(std::memory_order_relaxed);
+  }
+  void set_coarse_now_ms(std::int64_t ms) { coarse_now_ms_.store(ms, std::memory_order_relaxed); }
+
+  // Keep-alives for the streams whose slots came due since the last sweep, so a
+  // tick writes to the streams of a few slots, not to all. A stream's keep-alive is
+  // due one interval after the previous keep-alive, or earlier by the stream's
+  // phase after any other write: streams opened, or sent an event, in the same
+  // instant (a burst) thus spread their keep-alives over half an interval instead
+  // of all coming due in one tick. Early is allowed; the contract bounds silence.
+  void sweep_heartbeats(std::int64_t now_ms, const SharedBytes& keep_alive) {
+    if (heartbeat_ms_ <= 0) return;
+    std::vector<std::shared_ptr<EventStream>> due;
+    const std::int64_t horizon = wheel_.take_due(now_ms, [&due](EventStream* stream) {
+      if (auto p = stream->weak_from_this().lock()) due.push_back(std::move(p));
+    });
+    std::vector<std::pair<EventStream*, std::int64_t>> next;
+    next.reserve(due.size());
+    for (const auto& stream : due) {
+      const std::int64_t last = stream->last_write_ms();
+      std::int64_t at = last + heartbeat_ms_ - phase_ms(*stream);
+      // `last` in the future: the clock went back; re-arm from now.
+      if (at < horizon || last > now_ms) {
+        stream->heartbeat(keep_alive, now_ms);
+        at = now_ms + heartbeat_ms_;
+      }
+      next.emplace_back(stream.get(), at);
+    }
+    // A stream that ended meanwhile is retired and stays out of the wheel.
+    wheel_.schedule_all(next.begin(), next.end());
+  }
 
   // The earliest token expiry among open streams (an upper bound may be stale
   // only towards "too early", which costs one needless walk, never a late close).
-  // It lets tick() skip walking tens of thousands of idle streams when neither a
-  // heartbeat nor an expiry is due.
+  // It lets tick() skip walking tens of thousands of idle streams when no expiry
+  // is due.
   void note_expiry(TimePoint t) {
     const std::int64_t ms = millis(t);
     std::int64_t cur = earliest_expiry_ms_.load(std::memory_order_relaxed);
@@ -85,7 +127,6 @@ class EventsRouteCore final : public StreamOwner {
 
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> forbidden{0};
-  std::atomic<std::int64_t> last_heartbeat_ms{0};
   std::atomic<std::uint64_t> key_generation{0};  // the verifier's, at the last walk
 
   std::uint64_t open() const { return open_.load(std::memory_order_relaxed); }
@@ -97,10 +138,20 @@ class EventsRouteCore final : public StreamOwner {
     std::mutex mutex;
     std::unordered_map<EventStream*, std::shared_ptr<EventStream>> streams;
   };
+  // A per-stream offset in [0, interval / 2), from the stream's address.
+  std::int64_t phase_ms(const EventStream& stream) const {
+    const std::uint64_t h =
+        (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&stream)) >> 4) *
+        0x9E3779B97F4A7C15ull;
+    return static_cast<std::int64_t>((h >> 40) % static_cast<std::uint64_t>(heartbeat_ms_ / 2 + 1));
+  }
   Shard& shard_for(const EventStream* p) {
     return shards_[(reinterpret_cast<std::uintptr_t>(p) >> 6) % shard_count];
   }
   Shard shards_[shard_count];
+  const std::int64_t heartbeat_ms_;
+  HeartbeatWheel<EventStream> wheel_;
+  std::atomic<std::int64_t> coarse_now_ms_;
   std::atomic<std::uint64_t> open_{0};
   std::atomic<std::uint64_t> opened_{0};
   std::atomic<std::uint64_t> events_sent_{0};
@@ -160,8 +211,9 @@ EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions
     : verifier_(verifier),
       sessions_(sessions),
       options_(options),
-      core_(std::make_shared<detail::EventsRouteCore>()) {
-  core_->last_heartbeat_ms = detail::millis(sessions_.now());
+      core_(std::make_shared<detail::EventsRouteCore>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(options.heartbeat).count(),
+          detail::millis(sessions.now()))) {
   core_->key_generation = verifier_.key_generation();
 }
 
@@ -316,22 +368,19 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
 void EventsRoute::tick() {
   const TimePoint now = sessions_.now();
   const std::int64_t now_ms = detail::millis(now);
-  const auto interval_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat).count();
-  std::int64_t last = core_->last_heartbeat_ms.load();
-  const bool beat = interval_ms > 0 && now_ms - last >= interval_ms &&
-                    core_->last_heartbeat_ms.compare_exchange_strong(last, now_ms);
+  core_->set_coarse_now_ms(now_ms);
   static const SharedBytes keep_alive = [] {
     std::string s;
     append_sse_comment(s, "keep-alive");
     return make_shared_bytes(std::move(s));
   }();
+  core_->sweep_heartbeats(now_ms, keep_alive);
   // A changed key set ends the streams whose key left it, as if their token expired.
   const std::uint64_t generation = verifier_.key_generation();
   std::uint64_t seen = core_->key_generation.load();
   const bool keys_changed =
       generation != seen && core_->key_generation.compare_exchange_strong(seen, generation);
-  if (!beat && !keys_changed && !core_->expiry_due(now)) return;
+  if (!keys_changed && !core_->expiry_due(now)) return;
   core_->reset_expiry();
   core_->for_each([&](detail::EventStream& stream) {
     if (stream.token_expires_at() <= now ||
@@ -340,7 +389,6 @@ void EventsRoute::tick() {
       return;
     }
     core_->note_expiry(stream.token_expires_at());
-    if (beat) stream.heartbeat(keep_alive);
   });
 }
 

@@ -28,7 +28,8 @@ for (const file of opts.files) {
 if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 1) + '\n');
 
 const OURS = 'eudiplo_sse';
-const preferred = [OURS, 'express_better_sse', 'nestjs'];
+const BARE = 'bare_epoll';
+const preferred = [OURS, BARE, 'express_better_sse', 'nestjs'];
 const rank = (server) => (preferred.includes(server) ? preferred.indexOf(server) : preferred.length);
 const servers = [...new Set(results.map((r) => r.server))].sort((a, b) => rank(a) - rank(b));
 const find = (server, scenario) => results.find((r) => r.server === server && r.scenario === scenario);
@@ -139,6 +140,20 @@ tenX('CPU per event (burst) at least 10x lower than the NestJS peer', 'burst', '
 tenX('CPU per event (sustained) at least 10x lower than the NestJS peer', 'sustained', 'metrics.server_cpu_us_per_event', 'lower');
 const p99 = get(find(OURS, 'sustained'), 'metrics.patch_to_event.p99_us');
 if (p99 != null) aims.push(['Sustained p99 under 2 ms', fmt(p99, 'us'), p99 < 2000]);
+// The aims of issue 12: cost as a multiple of the bare epoll loop of the same run.
+const overBare = (label, scenario, path, limit) => {
+  const ours = get(find(OURS, scenario), path);
+  const bare = get(find(BARE, scenario), path);
+  if (ours == null || bare == null || !(bare > 0)) return;
+  const r = ours / bare;
+  aims.push([label, `${r.toFixed(2)}x the bare loop (ours ${fmt(ours)}, bare ${fmt(bare)})`, r <= limit]);
+};
+if (oursIdle != null) aims.push(['Per idle stream at most 1 KiB of server memory (issue 12)', fmt(oursIdle, 'B'), oursIdle <= 1024]);
+overBare('Burst drain at most 2x the bare epoll loop', 'burst', 'metrics.drain_seconds', 2);
+overBare('Burst server CPU per event at most 2x the bare epoll loop', 'burst', 'metrics.server_cpu_us_per_event', 2);
+overBare('Admission HS256 server CPU at most 1.3x the bare epoll loop', 'admission_hs256', 'metrics.server_cpu_us_per_admission', 1.3);
+const p999 = get(find(OURS, 'sustained'), 'metrics.patch_to_event.p999_us');
+if (p999 != null) aims.push(['Sustained p99.9 under 5 ms', fmt(p999, 'us'), p999 < 5000]);
 const growth = get(find(OURS, 'churn'), 'metrics.rss_growth_percent');
 if (growth != null) aims.push(['RSS after churn within 5% of before', `${fmt(growth, '%')}`, Math.abs(growth) <= 5]);
 if (aims.length) {

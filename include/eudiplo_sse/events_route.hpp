@@ -29,7 +29,9 @@
 // Bodies are JSON and never contain the token.
 //
 // open() sends `retry:` and the current status at once, then every change,
-// `: keep-alive` every heartbeat interval, and ends the response after a
+// `: keep-alive` whenever a stream was silent for up to one heartbeat interval
+// (give or take one tick; some come early, so that the streams' keep-alives
+// spread over the interval instead of all falling in one tick), and ends the response after a
 // terminal status or when the token expires (Principal::expires_at, which for
 // JwtVerifier is exp plus the leeway: the instant check() starts refusing it).
 //
