@@ -263,6 +263,10 @@ int run(const server::ServerOptions& opts) {
   const http::HttpDispatcher dispatcher(std::move(router), http::CorsPolicy(opts.cors_origins));
   http::HttpServerOptions server_options;
   if (opts.access_log) server_options.access_log = http::stderr_access_log();
+  server_options.request_timeout = opts.limits.header_timeout;
+  server_options.idle_timeout = opts.limits.idle_timeout;
+  server_options.write_stall_timeout = opts.limits.write_stall_timeout;
+  server_options.tls_shutdown_timeout = opts.limits.tls_shutdown_timeout;
   http::HttpServer server(
       io,
       [&dispatcher, &demo_page](http::HttpExchange& ex) {

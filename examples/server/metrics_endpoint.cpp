@@ -28,6 +28,20 @@ void render_key_source_metrics(std::string& out, const KeySourceStats& stats) {
   }
 }
 
+// How often each time limit of the HTTP server bit (issue 11).
+void render_time_limit_metrics(std::string& out, const http::HttpServerStats& stats) {
+  metric(out, "eudiplo_sse_http_request_timeouts_total", "counter",
+         "Requests that did not arrive whole in time (408), or silent connections closed.",
+         stats.request_timeouts);
+  metric(out, "eudiplo_sse_http_idle_timeouts_total", "counter",
+         "Idle keep-alive connections closed.", stats.idle_timeouts);
+  metric(out, "eudiplo_sse_http_write_stalls_total", "counter",
+         "Responses and streams closed because the client accepted no bytes.", stats.write_stalls);
+  metric(out, "eudiplo_sse_tls_shutdown_timeouts_total", "counter",
+         "TLS closes that stopped waiting for the client's close_notify.",
+         stats.tls_shutdown_timeouts);
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSources& s) {
@@ -63,6 +77,7 @@ std::string render_metrics(const MetricsSources& s) {
     const auto stats = s.server->stats();
     metric(out, "eudiplo_sse_http_connections", "gauge", "Open HTTP connections, streams included.",
            stats.connections);
+    render_time_limit_metrics(out, stats);
   }
   if (s.key_source) render_key_source_metrics(out, s.key_source->stats());
   return out;

@@ -118,7 +118,7 @@ Options (defaults in brackets):
   --threads N               I/O threads [one per core]
   --no-access-log           do not log requests to stderr
   -h, --help                show this help
-
+)" + std::string(limit_flags_usage()) + R"(
 Routes: POST /oauth2/token, POST /session, GET|PATCH /session/{id},
 GET /session/{id}/events, POST /session/{id}/events-token, GET /session/{id}/qr.svg,
 GET / (the demo page), GET /healthz, GET /metrics.
@@ -286,7 +286,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         "--jwks-url",    "--jwks-refresh", "--jwks-min-refresh",
         "--jwks-ca",     "--oidc-issuer",  "--token-ttl",
         "--token-leeway"};
-    bool known = false;
+    bool known = is_limit_flag(name);
     for (const auto f : with_value) known = known || f == name;
     if (!known) {
       error = "unknown option '" + std::string(name) + "'";
@@ -302,7 +302,10 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
       }
       value = args[++i];
     }
-    if (!apply_value(name, value, out, error)) return ParseOutcome::error;
+    if (is_limit_flag(name) ? !apply_limit_flag(name, value, out.limits, error)
+                            : !apply_value(name, value, out, error)) {
+      return ParseOutcome::error;
+    }
   }
   if (out.tls_cert.empty() != out.tls_key.empty()) {
     error = "--tls-cert and --tls-key go together";

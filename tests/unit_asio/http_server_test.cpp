@@ -315,19 +315,107 @@ TEST_CASE("on_closed registered after the end still fires", "[server]") {
   CHECK(late == 1);
 }
 
-TEST_CASE("sweep() closes connections whose request is overdue", "[server]") {
-  http::HttpServerOptions options;
-  options.request_timeout = 0s;
-  TestServer server([](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, "{}")); },
-                    options);
-  Client c(server.port());
-  c.send("GET / HTTP/1.1\r\n");  // never finished
-  for (int i = 0; i < 100 && server.server().stats().connections == 0; ++i) {
+// Waits until the server counts `n` open connections (the accept is asynchronous).
+void wait_connections(TestServer& server, std::size_t n) {
+  for (int i = 0; i < 500 && server.server().stats().connections != n; ++i) {
     std::this_thread::sleep_for(10ms);
   }
+  REQUIRE(server.server().stats().connections == n);
+}
+
+http::RequestHandler answer_ok() {
+  return [](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, "{}")); };
+}
+
+TEST_CASE("header-read timeout: a started request that does not finish gets 408", "[server]") {
+  http::HttpServerOptions options;
+  options.request_timeout = 0s;
+  TestServer server(answer_ok(), options);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\n");  // never finished
+  wait_connections(server, 1);
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  const auto text = c.until_eof();
+  CHECK(text.rfind("HTTP/1.1 408 ", 0) == 0);
+  CHECK(server.server().stats().request_timeouts == 1);
+  CHECK(server.server().stats().idle_timeouts == 0);
+}
+
+TEST_CASE("header-read timeout: a connection that never sends is closed silently", "[server]") {
+  http::HttpServerOptions options;
+  options.request_timeout = 0s;
+  TestServer server(answer_ok(), options);
+  Client c(server.port());
+  wait_connections(server, 1);
   std::this_thread::sleep_for(20ms);
   server.server().sweep();
   CHECK(c.until_eof().empty());
+  CHECK(server.server().stats().request_timeouts == 1);
+}
+
+TEST_CASE("idle timeout closes a keep-alive connection between requests only", "[server]") {
+  http::HttpServerOptions options;
+  options.idle_timeout = 0s;  // the header-read timeout stays 30 s
+  TestServer server(answer_ok(), options);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  CHECK(c.until_eof().empty());
+  CHECK(server.server().stats().idle_timeouts == 1);
+  CHECK(server.server().stats().request_timeouts == 0);
+
+  // A request that has started is under the header-read timeout, not the idle one.
+  Client d(server.port());
+  d.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n");
+  CHECK(d.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  d.send("Host: x\r\n\r\n");
+  CHECK(d.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(server.server().stats().idle_timeouts == 1);
+}
+
+TEST_CASE("write-stall timeout closes a stream whose client stopped reading", "[server]") {
+  StreamSlot slot;
+  http::HttpServerOptions options;
+  options.stream_high_water = 4096;
+  options.write_stall_timeout = 0s;
+  TestServer server(slot.handler(), options);
+  const WriterRelease release_writer{slot};
+  Client c(server.port(), 4096);
+  c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  slot.wait_writer();
+  const std::string chunk(16 * 1024, 'z');
+  WriteResult r = WriteResult::accepted;
+  for (int i = 0; i < 4096 && r == WriteResult::accepted; ++i) r = slot.write(chunk);
+  REQUIRE(r == WriteResult::full);
+  std::this_thread::sleep_for(20ms);
+  CHECK(slot.closed_calls == 0);
+  server.server().sweep();
+  REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
+  CHECK(server.server().stats().write_stalls == 1);
+  CHECK(slot.write("more") == WriteResult::closed);
+}
+
+TEST_CASE("write-stall timeout closes a response whose client stopped reading", "[server]") {
+  http::HttpServerOptions options;
+  options.write_stall_timeout = 0s;
+  const std::string big(32 * 1024 * 1024, 'b');
+  TestServer server(
+      [&big](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, big)); },
+      options);
+  Client c(server.port(), 4096);
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  // The kernel buffers fill; the rest of the body waits on the client.
+  for (int i = 0; i < 500 && server.server().stats().write_stalls == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+    server.server().sweep();
+  }
+  CHECK(server.server().stats().write_stalls == 1);
+  wait_connections(server, 0);
 }
 
 TEST_CASE("stop() ends idle connections and leaves streams to their owner", "[server]") {

@@ -19,10 +19,9 @@ ConnectionBase::~ConnectionBase() {
   if (linked_) core_->unlink(this);
 }
 
-void ConnectionBase::set_deadline() {
-  const auto timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(core_->options.request_timeout).count();
-  deadline_ms.store(steady_ms() + timeout, std::memory_order_relaxed);
+void ConnectionBase::set_deadline(std::chrono::seconds timeout) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+  deadline_ms.store(steady_ms() + ms, std::memory_order_relaxed);
 }
 
 void ConnectionBase::link() {

@@ -42,7 +42,7 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   std::atomic<std::int64_t> deadline_ms{0};
 
  protected:
-  void set_deadline();
+  void set_deadline(std::chrono::seconds timeout);
   void clear_deadline() { deadline_ms.store(0, std::memory_order_relaxed); }
   void link();
 
@@ -79,6 +79,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> streams{0};
   std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> request_timeouts{0};
+  std::atomic<std::uint64_t> idle_timeouts{0};
+  std::atomic<std::uint64_t> write_stalls{0};
+  std::atomic<std::uint64_t> tls_shutdown_timeouts{0};
 
  private:
   void accept();

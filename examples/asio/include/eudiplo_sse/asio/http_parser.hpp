@@ -53,6 +53,10 @@ class HttpParser {
   // Bytes buffered and not yet consumed by a returned request.
   std::size_t buffered() const noexcept { return buffer_.size() - consumed_; }
 
+  // True once any byte of the next request has arrived (parsed or not): the
+  // server then times the request rather than the idle connection.
+  bool started() const noexcept { return state_ != State::request_line || buffered() > 0; }
+
   // Frees the buffer when nothing is pending.
   void release_memory();
 

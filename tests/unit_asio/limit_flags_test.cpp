@@ -1,0 +1,53 @@
+// The hardening limits' flags (examples/server/limit_flags.hpp) through the
+// server's whole command line: defaults, both spellings, bad values, --help.
+#include "limit_flags.hpp"
+
+#include "catch.hpp"
+#include "server_options.hpp"
+
+using namespace eudiplo_sse::server;
+using std::chrono::seconds;
+
+TEST_CASE("time limits default to safe values", "[options][limits]") {
+  ServerOptions o;
+  std::string error;
+  REQUIRE(parse_server_options({}, o, error) == ParseOutcome::run);
+  CHECK(o.limits.header_timeout == seconds(30));
+  CHECK(o.limits.idle_timeout == seconds(30));
+  CHECK(o.limits.write_stall_timeout == seconds(60));
+  CHECK(o.limits.tls_shutdown_timeout == seconds(2));
+}
+
+TEST_CASE("time limit flags are read in both spellings", "[options][limits]") {
+  ServerOptions o;
+  std::string error;
+  REQUIRE(parse_server_options({"--header-timeout", "5", "--idle-timeout=6",
+                                "--write-stall-timeout", "7", "--tls-shutdown-timeout=1"},
+                               o, error) == ParseOutcome::run);
+  CHECK(o.limits.header_timeout == seconds(5));
+  CHECK(o.limits.idle_timeout == seconds(6));
+  CHECK(o.limits.write_stall_timeout == seconds(7));
+  CHECK(o.limits.tls_shutdown_timeout == seconds(1));
+}
+
+TEST_CASE("time limit flags refuse zero, junk and huge values", "[options][limits]") {
+  for (const std::string_view bad : {"0", "", "x", "-1", "5s", "99999999"}) {
+    ServerOptions o;
+    std::string error;
+    CHECK(parse_server_options({"--write-stall-timeout", bad}, o, error) == ParseOutcome::error);
+    CHECK(error.find("--write-stall-timeout") != std::string::npos);
+  }
+  ServerOptions o;
+  std::string error;
+  CHECK(parse_server_options({"--tls-shutdown-timeout", "61"}, o, error) == ParseOutcome::error);
+}
+
+TEST_CASE("--help lists every limit flag", "[options][limits]") {
+  const auto usage = usage_text();
+  for (const char* flag :
+       {"--header-timeout", "--idle-timeout", "--write-stall-timeout", "--tls-shutdown-timeout"}) {
+    CHECK(is_limit_flag(flag));
+    CHECK(usage.find(flag) != std::string::npos);
+  }
+  CHECK_FALSE(is_limit_flag("--listen"));
+}
