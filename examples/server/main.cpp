@@ -248,6 +248,7 @@ int run(const server::ServerOptions& opts) {
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
   server::SessionRoutesOptions session_options;
   session_options.default_ttl = opts.session_ttl;
+  session_options.max_ttl = opts.limits.max_session_ttl;
   session_options.base_path = opts.base_path;
   server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options);
 
@@ -267,6 +268,8 @@ int run(const server::ServerOptions& opts) {
   server_options.idle_timeout = opts.limits.idle_timeout;
   server_options.write_stall_timeout = opts.limits.write_stall_timeout;
   server_options.tls_shutdown_timeout = opts.limits.tls_shutdown_timeout;
+  server_options.max_connections = server::effective_max_connections(opts.limits);
+  server_options.max_connections_per_address = opts.limits.max_connections_per_address;
   http::HttpServer server(
       io,
       [&dispatcher, &demo_page](http::HttpExchange& ex) {
@@ -274,6 +277,7 @@ int run(const server::ServerOptions& opts) {
       },
       server_options, tls);
   parts.server = &server;
+  parts.metrics_token = opts.limits.metrics_token;
   parts.key_source = key_source.source();
 
   auto strand = asio::make_strand(io);

@@ -44,6 +44,25 @@ void render_time_limit_metrics(std::string& out, const http::HttpServerStats& st
 
 }  // namespace
 
+bool metrics_scrape_allowed(const http::HttpRequest& request, const std::string& token) {
+  if (token.empty()) return true;
+  const std::string_view header = request.field("Authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  if (header.size() != scheme.size() + token.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    const char c = header[i];
+    diff |= static_cast<unsigned char>((c >= 'A' && c <= 'Z' ? c + 32 : c) ^
+                                       (scheme[i] >= 'A' && scheme[i] <= 'Z' ? scheme[i] + 32
+                                                                             : scheme[i]));
+  }
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    diff |= static_cast<unsigned char>(header[scheme.size() + i] ^ token[i]);
+  }
+  return diff == 0;
+}
+
 std::string render_metrics(const MetricsSources& s) {
   std::string out;
   out.reserve(2048);
@@ -78,6 +97,12 @@ std::string render_metrics(const MetricsSources& s) {
     metric(out, "eudiplo_sse_http_connections", "gauge", "Open HTTP connections, streams included.",
            stats.connections);
     render_time_limit_metrics(out, stats);
+    metric(out, "eudiplo_sse_http_connections_refused_total", "counter",
+           "Connections refused beyond --max-connections or --max-connections-per-address.",
+           stats.connections_refused);
+    metric(out, "eudiplo_sse_http_accept_errors_total", "counter",
+           "Failed accepts (out of descriptors and the like), each followed by a pause.",
+           stats.accept_errors);
   }
   if (s.key_source) render_key_source_metrics(out, s.key_source->stats());
   return out;

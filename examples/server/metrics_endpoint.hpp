@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "eudiplo_sse/asio/http_request.hpp"
 #include "eudiplo_sse/asio/http_server.hpp"
 #include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
@@ -23,6 +24,10 @@ struct MetricsSources {
 // The exposition text: open streams, events sent, auth failures, sessions by status,
 // HTTP connections, and the key source's refreshes, failures and key set age.
 std::string render_metrics(const MetricsSources& sources);
+
+// True when `token` is empty (an open endpoint) or the request carries
+// `Authorization: Bearer <token>`; compared in constant time.
+bool metrics_scrape_allowed(const http::HttpRequest& request, const std::string& token);
 
 inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -29,6 +29,12 @@ void healthz(ServerParts&, http::HttpExchange& ex, const http::RouteParams&) {
 }
 
 void metrics(ServerParts& parts, http::HttpExchange& ex, const http::RouteParams&) {
+  if (!metrics_scrape_allowed(ex.request(), parts.metrics_token)) {
+    auto r = http::HttpResponse::error(401, "metrics need the scrape token");
+    r.set("WWW-Authenticate", "Bearer realm=\"metrics\"");
+    ex.respond(std::move(r));
+    return;
+  }
   MetricsSources sources;
   sources.route = &parts.route;
   sources.store = &parts.store;

@@ -3,6 +3,8 @@
 // needs a part of the server not yet here, a member to ServerParts.
 #pragma once
 
+#include <string>
+
 #include <atomic>
 #include <cstdint>
 
@@ -27,6 +29,7 @@ struct ServerParts {
   std::atomic<std::uint64_t>& auth_failures;
   const http::HttpServer* server = nullptr;  // set once the server exists (for /metrics)
   const KeySource* key_source = nullptr;     // JWKS file or URL, when one is configured
+  std::string metrics_token{};               // --metrics-token; empty: /metrics is open
 };
 
 // Adds every route to `router`.

@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { withServer } from './lib/server.mjs';
-import { request, sleep } from './lib/http.mjs';
+import { getToken, request, sleep } from './lib/http.mjs';
 import { makeSelfSignedCert } from './lib/tls_cert.mjs';
 import { metrics } from './lib/metrics.mjs';
 
@@ -94,4 +96,85 @@ test('--tls-shutdown-timeout: a TLS client that never sends close_notify is let 
     const health = await request(srv, 'GET', '/healthz');
     assert.equal(health.status, 200);
   }, { ca: cert.pem });
+});
+
+test('--max-connections-per-address: one more connection gets 503 + Retry-After, the others are served', async () => {
+  await withServer(['--max-connections-per-address', '3'], async (srv) => {
+    const held = [];
+    for (let i = 0; i < 3; i++) {
+      const s = net.connect(srv.port, srv.host);
+      await new Promise((resolve) => s.once('connect', resolve));
+      held.push(s);
+    }
+    await sleep(200);  // the server has accepted them
+    const extra = net.connect(srv.port, srv.host);
+    const seen = watch(extra);
+    extra.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok(await waitFor(() => seen.closedAt > 0, 5000), 'refused connection closed');
+    assert.match(seen.data, /^HTTP\/1\.1 503 /);
+    assert.match(seen.data, /\r\nRetry-After: \d+\r\n/i);
+    held[0].destroy();
+    await sleep(200);
+    // A slot given back: /metrics (one connection) is served and counts the refusal.
+    assert.equal(await counter(srv, 'eudiplo_sse_http_connections_refused_total'), 1);
+    for (const s of held) s.destroy();
+  });
+});
+
+test('--max-session-ttl bounds ttlSeconds of POST /session', async () => {
+  await withServer(['--max-session-ttl', '60'], async (srv) => {
+    const token = await getToken(srv);
+    const ok = await request(srv, 'POST', '/session', { token, json: { ttlSeconds: 60 } });
+    assert.equal(ok.status, 201, ok.text);
+    const tooLong = await request(srv, 'POST', '/session', { token, json: { ttlSeconds: 61 } });
+    assert.equal(tooLong.status, 400, tooLong.text);
+    assert.match(tooLong.json.message, /1 to 60/);
+  });
+});
+
+test('--metrics-token: /metrics needs the scrape token', async () => {
+  const scrape = 'scrape-token-0123456789abcdef';
+  await withServer(['--metrics-token', scrape], async (srv) => {
+    const none = await request(srv, 'GET', '/metrics');
+    assert.equal(none.status, 401);
+    assert.ok(!none.text.includes('eudiplo_sse_'), 'no metrics in the refusal');
+    const wrong = await request(srv, 'GET', '/metrics', { token: 'scrape-token-0123456789abcdeX' });
+    assert.equal(wrong.status, 401);
+    const right = await request(srv, 'GET', '/metrics', { token: scrape });
+    assert.equal(right.status, 200);
+    assert.match(right.text, /eudiplo_sse_open_streams /);
+    assert.equal((await request(srv, 'GET', '/healthz')).status, 200);
+    srv.rememberSecret(scrape);
+  });
+});
+
+// CPU seconds (user + system) the process has used, from /proc (USER_HZ = 100).
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+test('out of descriptors (EMFILE) the accept loop pauses instead of spinning, then recovers', async () => {
+  await withServer(['--max-connections', '100000', '--threads', '1'], async (srv) => {
+    // Few descriptors left: the connections below run the server out of them.
+    execFileSync('prlimit', [`--pid=${srv.proc.pid}`, '--nofile=48:']);
+    const sockets = [];
+    for (let i = 0; i < 80; i++) {
+      const s = net.connect(srv.port, srv.host);
+      s.on('error', () => {});
+      sockets.push(s);
+    }
+    await sleep(300);
+    const before = cpuSeconds(srv.proc.pid);
+    await sleep(2000);
+    const used = cpuSeconds(srv.proc.pid) - before;
+    console.log(`cpu used while out of descriptors: ${used.toFixed(2)} s in 2 s`);
+    // A spinning accept loop burns a whole core (2 s); pausing 100 ms per failure, almost nothing.
+    assert.ok(used < 0.5, `server used ${used} s of CPU in 2 s while out of descriptors`);
+    for (const s of sockets) s.destroy();
+    await sleep(500);
+    execFileSync('prlimit', [`--pid=${srv.proc.pid}`, '--nofile=4096:']);
+    assert.equal((await request(srv, 'GET', '/healthz')).status, 200);
+    assert.ok((await counter(srv, 'eudiplo_sse_http_accept_errors_total')) > 0, 'accept errors counted');
+  });
 });

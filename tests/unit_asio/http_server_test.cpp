@@ -459,3 +459,40 @@ TEST_CASE("HEAD gets the head only, for responses and streams alike", "[server]"
   CHECK(stream.substr(stream.size() - 4) == "\r\n\r\n");
   CHECK(stream.find("data:") == std::string::npos);
 }
+
+TEST_CASE("connections beyond the per-address cap get 503 with Retry-After", "[server][caps]") {
+  http::HttpServerOptions options;
+  options.max_connections_per_address = 2;
+  options.refused_retry_after = 7s;
+  TestServer server(answer_ok(), options);
+  Client a(server.port());
+  Client b(server.port());
+  wait_connections(server, 2);
+  Client refused(server.port());
+  const auto text = refused.until_eof();
+  CHECK(text.rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(text.find("Retry-After: 7\r\n") != std::string::npos);
+  CHECK(server.server().stats().connections_refused == 1);
+  // The admitted ones are served; a slot given back admits the next client.
+  a.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(a.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  b.close();
+  wait_connections(server, 1);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(server.server().stats().connections_refused == 1);
+}
+
+TEST_CASE("connections beyond the total cap get 503, even with a request sent", "[server][caps]") {
+  http::HttpServerOptions options;
+  options.max_connections = 1;
+  TestServer server(answer_ok(), options);
+  Client a(server.port());
+  wait_connections(server, 1);
+  Client refused(server.port());
+  refused.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(refused.until_eof().rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(server.server().stats().connections_refused == 1);
+  CHECK(server.server().stats().connections == 1);
+}

@@ -47,6 +47,15 @@ struct HttpServerOptions {
   // How long a TLS close waits for the client's close_notify before it closes the
   // socket anyway (a client that never answers would otherwise pin it forever).
   std::chrono::seconds tls_shutdown_timeout{2};
+  // Connection caps. A connection beyond either is answered 503 with Retry-After
+  // and closed (a TLS connection is closed without an answer: a 503 would cost a
+  // full handshake). Zero: no cap. No cap by default, as the right figure
+  // depends on the host's descriptor limit and on whether clients share an
+  // address (a reverse proxy, NAT); eudiplo_sse_server sets the total from its
+  // descriptor limit.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 0;
+  std::chrono::seconds refused_retry_after{5};
   // Bytes queued for a stream above which its writer answers `full`.
   std::size_t stream_high_water = 64 * 1024;
   // One entry per answered request; empty for none.
@@ -61,6 +70,8 @@ struct HttpServerStats {
   std::uint64_t idle_timeouts = 0;          // idle keep-alive connections closed
   std::uint64_t write_stalls = 0;           // responses and streams closed by a stalled client
   std::uint64_t tls_shutdown_timeouts = 0;  // TLS closes that gave up waiting for close_notify
+  std::uint64_t connections_refused = 0;    // beyond a connection cap
+  std::uint64_t accept_errors = 0;          // failed accepts (EMFILE...), each followed by a pause
 };
 
 namespace detail {
