@@ -188,7 +188,7 @@ TEST_CASE("a parse error is answered and the connection closed", "[server]") {
   CHECK(text.find("Connection: close") != std::string::npos);
   // Others are still served.
   Client d(server.port());
-  d.send("GET / HTTP/1.1\r\n\r\n");
+  d.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(d.response().rfind("HTTP/1.1 200", 0) == 0);
 }
 
@@ -449,11 +449,11 @@ TEST_CASE("HEAD gets the head only, for responses and streams alike", "[server]"
     ex.respond(http::HttpResponse::json(200, "{\"a\":1}"));
   });
   Client c(server.port());
-  c.send("HEAD /plain HTTP/1.1\r\n\r\n");
+  c.send("HEAD /plain HTTP/1.1\r\nHost: x\r\n\r\n");
   const auto plain = c.response(true);
   CHECK(plain.find("Content-Length: 7") != std::string::npos);
   CHECK(plain.substr(plain.size() - 4) == "\r\n\r\n");
-  c.send("HEAD /stream HTTP/1.1\r\n\r\n");
+  c.send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
   const auto stream = c.until_eof();
   CHECK(stream.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   CHECK(stream.substr(stream.size() - 4) == "\r\n\r\n");

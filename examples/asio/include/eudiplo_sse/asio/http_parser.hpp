@@ -3,7 +3,9 @@
 // Bytes go in as they arrive; a request comes out once complete. Anything the
 // parser refuses has an HTTP status to answer with before closing the connection:
 // 400 (malformed), 413 (body), 414 (request line), 431 (header section),
-// 501 (transfer coding other than chunked), 505 (not HTTP/1.x).
+// 501 (transfer coding other than chunked), 505 (not HTTP/1.x). Among the 400s:
+// an HTTP/1.1 request without Host or any request with two (RFC 9112 3.2), a
+// malformed chunk extension, and any trailer field (trailers are refused).
 //
 // The parser keeps bytes only while a request is incomplete, plus whatever a
 // client pipelined after it; release_memory() drops the capacity once empty, so
