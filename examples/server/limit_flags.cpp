@@ -34,6 +34,8 @@ struct CountFlag {
 constexpr CountFlag count_flags[] = {
     {"--max-connections", &ServerLimits::max_connections, 1, 10000000},
     {"--max-connections-per-address", &ServerLimits::max_connections_per_address, 0, 10000000},
+    {"--max-streams-per-session", &ServerLimits::max_streams_per_session, 0, 10000000},
+    {"--max-streams-per-token", &ServerLimits::max_streams_per_token, 0, 10000000},
 };
 
 bool parse_uint(std::string_view text, std::uint64_t& out) {
@@ -111,6 +113,10 @@ Limits (each counted in /metrics when it bites):
                             [the descriptor limit less 64]
   --max-connections-per-address N  open connections from one client address, 0 for
                             no cap (clients behind a proxy share one address) [0]
+  --max-streams-per-session N  open event streams per session, 0 for no cap; 429
+                            beyond [64]
+  --max-streams-per-token N open event streams per token, 0 for no cap (a backend may
+                            follow every session with one token) [0]
   --max-session-ttl SECONDS the longest ttlSeconds POST /session accepts [86400]
   --metrics-token T         GET /metrics needs `Authorization: Bearer T` [open]
 )";

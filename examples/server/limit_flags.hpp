@@ -22,6 +22,9 @@ struct ServerLimits {
   // proxy or NAT (and every loopback benchmark) share an address.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 0;
+  // Open event streams per session and per token (429 beyond); 0: no cap.
+  std::size_t max_streams_per_session = 64;
+  std::size_t max_streams_per_token = 0;
   // The longest ttlSeconds POST /session accepts.
   std::chrono::seconds max_session_ttl{86400};
   // When set, GET /metrics needs `Authorization: Bearer <this>` (a scrape token).

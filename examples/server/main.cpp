@@ -203,6 +203,19 @@ server::TokenIssuerOptions token_issuer_options(const server::ServerOptions& opt
   return issuer_options;
 }
 
+// The HTTP server's access log and limits (issue 11) from the flags.
+http::HttpServerOptions http_server_options(const server::ServerOptions& opts) {
+  http::HttpServerOptions o;
+  if (opts.access_log) o.access_log = http::stderr_access_log();
+  o.request_timeout = opts.limits.header_timeout;
+  o.idle_timeout = opts.limits.idle_timeout;
+  o.write_stall_timeout = opts.limits.write_stall_timeout;
+  o.tls_shutdown_timeout = opts.limits.tls_shutdown_timeout;
+  o.max_connections = server::effective_max_connections(opts.limits);
+  o.max_connections_per_address = opts.limits.max_connections_per_address;
+  return o;
+}
+
 // The TLS context for --tls-cert/--tls-key; none (and true) without them.
 bool make_tls(const server::ServerOptions& opts, std::shared_ptr<asio::ssl::context>& tls) {
   if (opts.tls_cert.empty()) return true;
@@ -241,6 +254,9 @@ int run(const server::ServerOptions& opts) {
   InMemorySessionStore store;
   StatusPublisher publisher;
   SessionService sessions(store, publisher);
+  // Before the route: the streams it holds give their slots back when it goes.
+  http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_session,
+                                                       opts.limits.max_streams_per_token});
   EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
   std::atomic<std::uint64_t> auth_failures{0};
   server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
@@ -253,6 +269,7 @@ int run(const server::ServerOptions& opts) {
   server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options);
 
   server::ServerParts parts{route, sessions, store, token_endpoint, session_routes, auth_failures};
+  parts.stream_caps = &stream_caps;
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
   server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
@@ -262,14 +279,7 @@ int run(const server::ServerOptions& opts) {
   const server::DemoPage demo_page(opts.base_path);
   demo_page.mount(router);
   const http::HttpDispatcher dispatcher(std::move(router), http::CorsPolicy(opts.cors_origins));
-  http::HttpServerOptions server_options;
-  if (opts.access_log) server_options.access_log = http::stderr_access_log();
-  server_options.request_timeout = opts.limits.header_timeout;
-  server_options.idle_timeout = opts.limits.idle_timeout;
-  server_options.write_stall_timeout = opts.limits.write_stall_timeout;
-  server_options.tls_shutdown_timeout = opts.limits.tls_shutdown_timeout;
-  server_options.max_connections = server::effective_max_connections(opts.limits);
-  server_options.max_connections_per_address = opts.limits.max_connections_per_address;
+  const http::HttpServerOptions server_options = http_server_options(opts);
   http::HttpServer server(
       io,
       [&dispatcher, &demo_page](http::HttpExchange& ex) {

@@ -104,6 +104,11 @@ std::string render_metrics(const MetricsSources& s) {
            "Failed accepts (out of descriptors and the like), each followed by a pause.",
            stats.accept_errors);
   }
+  if (s.stream_caps) {
+    metric(out, "eudiplo_sse_streams_refused_total", "counter",
+           "Event streams refused with 429 beyond the streams per session or per token.",
+           s.stream_caps->refused());
+  }
   if (s.key_source) render_key_source_metrics(out, s.key_source->stats());
   return out;
 }

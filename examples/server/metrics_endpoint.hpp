@@ -7,6 +7,7 @@
 
 #include "eudiplo_sse/asio/http_request.hpp"
 #include "eudiplo_sse/asio/http_server.hpp"
+#include "eudiplo_sse/asio/stream_caps.hpp"
 #include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/key_source.hpp"
@@ -19,6 +20,7 @@ struct MetricsSources {
   const http::HttpServer* server = nullptr;
   const std::atomic<std::uint64_t>* auth_failures = nullptr;  // outside the events route
   const KeySource* key_source = nullptr;  // --jwks / --jwks-url / --oidc-issuer
+  const http::StreamCaps* stream_caps = nullptr;
 };
 
 // The exposition text: open streams, events sent, auth failures, sessions by status,

@@ -41,6 +41,7 @@ void metrics(ServerParts& parts, http::HttpExchange& ex, const http::RouteParams
   sources.server = parts.server;
   sources.auth_failures = &parts.auth_failures;
   sources.key_source = parts.key_source;
+  sources.stream_caps = parts.stream_caps;
   http::HttpResponse r;
   r.set("Content-Type", metrics_content_type);
   r.set("Cache-Control", "no-store");
@@ -67,7 +68,12 @@ void mount_routes(http::Router& router, ServerParts& parts) {
         });
   }
   parts.session_routes.mount(router);           // POST /session, GET|PATCH /session/{id}
-  http::add_events_route(router, parts.route);  // GET /session/{id}/events
+  // GET /session/{id}/events
+  if (parts.stream_caps) {
+    http::add_events_route(router, parts.route, *parts.stream_caps);
+  } else {
+    http::add_events_route(router, parts.route);
+  }
 }
 
 }  // namespace eudiplo_sse::server

@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { withServer } from './lib/server.mjs';
-import { getToken, request, sleep } from './lib/http.mjs';
+import { createSession, eventsPath, getToken, openSse, rawExchange, request, sleep } from './lib/http.mjs';
 import { makeSelfSignedCert } from './lib/tls_cert.mjs';
 import { metrics } from './lib/metrics.mjs';
 
@@ -176,5 +176,65 @@ test('out of descriptors (EMFILE) the accept loop pauses instead of spinning, th
     execFileSync('prlimit', [`--pid=${srv.proc.pid}`, '--nofile=4096:']);
     assert.equal((await request(srv, 'GET', '/healthz')).status, 200);
     assert.ok((await counter(srv, 'eudiplo_sse_http_accept_errors_total')) > 0, 'accept errors counted');
+  });
+});
+
+// TLS 1.2 handshake offering only `ciphers`: the suite agreed on, or the error.
+function tls12Handshake(srv, ca, ciphers) {
+  return new Promise((resolve) => {
+    const s = tls.connect({ host: srv.host, port: srv.port, ca, ciphers, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+    s.once('secureConnect', () => {
+      const name = s.getCipher().name;
+      s.destroy();
+      resolve({ cipher: name });
+    });
+    s.once('error', (e) => resolve({ error: e.code ?? e.message }));
+  });
+}
+
+test('TLS 1.2 offers AEAD suites with forward secrecy only, in the server order', async () => {
+  const cert = makeSelfSignedCert();  // ECDSA P-256
+  await withServer(['--tls-cert', cert.cert, '--tls-key', cert.key], async (srv) => {
+    for (const weak of ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA384', 'AES128-GCM-SHA256', 'AES128-SHA']) {
+      const r = await tls12Handshake(srv, cert.pem, weak);
+      assert.ok(r.error, `${weak} must be refused, got ${r.cipher}`);
+    }
+    const ok = await tls12Handshake(srv, cert.pem, 'ECDHE-ECDSA-CHACHA20-POLY1305');
+    assert.equal(ok.cipher, 'ECDHE-ECDSA-CHACHA20-POLY1305');
+    // The client prefers ChaCha20; the server's order puts AES-128-GCM first.
+    const pref = await tls12Handshake(srv, cert.pem, 'ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256');
+    assert.equal(pref.cipher, 'ECDHE-ECDSA-AES128-GCM-SHA256');
+    assert.equal((await request(srv, 'GET', '/healthz')).status, 200);
+  }, { ca: cert.pem });
+});
+
+test('--max-streams-per-session: one more stream on a full session gets 429, another session opens', async () => {
+  await withServer(['--max-streams-per-session', '3'], async (srv) => {
+    const token = await getToken(srv);
+    const s = await createSession(srv, token);
+    const open = [];
+    for (let i = 0; i < 3; i++) {
+      const sse = openSse(srv, s.id, token);
+      await sse.waitEvents(1);
+      open.push(sse);
+    }
+    const refused = await rawExchange(srv, `GET ${eventsPath(srv, s.id, token)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.equal(refused.status, 429);
+    assert.ok(refused.headers['retry-after'], 'Retry-After');
+    const other = await createSession(srv, token);
+    const sse = openSse(srv, other.id, token);
+    await sse.waitEvents(1);
+    sse.close();
+    // A stream that ends gives its slot back.
+    open.pop().close();
+    let again;
+    for (let i = 0; i < 40; i++) {
+      again = await rawExchange(srv, `GET ${eventsPath(srv, s.id, token)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { timeoutMs: 500 }).catch(() => ({ status: 200 }));
+      if (again.status !== 429) break;
+      await sleep(100);
+    }
+    assert.notEqual(again.status, 429, 'a slot came back');
+    assert.equal(await counter(srv, 'eudiplo_sse_streams_refused_total') >= 1, true);
+    for (const o of open) o.close();
   });
 });
