@@ -392,6 +392,9 @@ TEST_CASE("write-stall timeout closes a stream whose client stopped reading", "[
   WriteResult r = WriteResult::accepted;
   for (int i = 0; i < 4096 && r == WriteResult::accepted; ++i) r = slot.write(chunk);
   REQUIRE(r == WriteResult::full);
+  // More than the kernel's send buffer can grow to (autotuning, 4 MiB by default),
+  // so the queue cannot drain while the client reads nothing.
+  for (int i = 0; i < 768; ++i) REQUIRE(slot.write(chunk) == WriteResult::full);
   std::this_thread::sleep_for(20ms);
   CHECK(slot.closed_calls == 0);
   server.server().sweep();
