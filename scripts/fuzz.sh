@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(jwt_parse jwt_verify sse_framing json_body)
+[ ${#targets[@]} -gt 0 ] || targets=(jwt_parse jwt_verify sse_framing json_body http_request http_target)
 
 scripts/install_deps.sh fuzz
 cmake --preset fuzz >/dev/null

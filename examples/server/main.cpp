@@ -36,8 +36,8 @@
 #include "server_key_source.hpp"
 #include "server_options.hpp"
 #include "server_routes.hpp"
-#include "session_qr_endpoint.hpp"
 #include "session_backend.hpp"
+#include "session_qr_endpoint.hpp"
 #include "session_routes.hpp"
 
 namespace {
@@ -192,6 +192,26 @@ void announce(const server::ServerOptions& opts, const http::HttpServer& server,
   std::fflush(stdout);
 }
 
+// How tokens are checked: --issuer (or --oidc-issuer), --audience, --tenant-claim,
+// --token-leeway.
+JwtVerifierOptions verifier_options(const server::ServerOptions& opts) {
+  JwtVerifierOptions options;
+  options.issuer = opts.oidc_issuer.empty() ? opts.issuer : opts.oidc_issuer;
+  options.audience = opts.audience;
+  options.tenant_claim = opts.tenant_claim;
+  options.leeway = opts.token_leeway;
+  return options;
+}
+
+// POST /session and friends: --session-ttl, --max-session-ttl, --base-path.
+server::SessionRoutesOptions session_options(const server::ServerOptions& opts) {
+  server::SessionRoutesOptions options;
+  options.default_ttl = opts.session_ttl;
+  options.max_ttl = opts.limits.max_session_ttl;
+  options.base_path = opts.base_path;
+  return options;
+}
+
 // What POST /oauth2/token and POST /session/{id}/events-token sign tokens with.
 server::TokenIssuerOptions token_issuer_options(const server::ServerOptions& opts) {
   server::TokenIssuerOptions issuer_options;
@@ -202,6 +222,19 @@ server::TokenIssuerOptions token_issuer_options(const server::ServerOptions& opt
   issuer_options.clients = opts.clients;
   issuer_options.lifetime = opts.token_ttl;
   return issuer_options;
+}
+
+// The HTTP server's access log and limits (issue 11) from the flags.
+http::HttpServerOptions http_server_options(const server::ServerOptions& opts) {
+  http::HttpServerOptions o;
+  if (opts.access_log) o.access_log = http::stderr_access_log();
+  o.request_timeout = opts.limits.header_timeout;
+  o.idle_timeout = opts.limits.idle_timeout;
+  o.write_stall_timeout = opts.limits.write_stall_timeout;
+  o.tls_shutdown_timeout = opts.limits.tls_shutdown_timeout;
+  o.max_connections = server::effective_max_connections(opts.limits);
+  o.max_connections_per_address = opts.limits.max_connections_per_address;
+  return o;
 }
 
 // The TLS context for --tls-cert/--tls-key; none (and true) without them.
@@ -218,12 +251,7 @@ int run(const server::ServerOptions& opts) {
     say("warning: no --jwt-secret given; using the built-in development secret \"" +
         std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
   }
-  JwtVerifierOptions verifier_options;
-  verifier_options.issuer = opts.oidc_issuer.empty() ? opts.issuer : opts.oidc_issuer;
-  verifier_options.audience = opts.audience;
-  verifier_options.tenant_claim = opts.tenant_claim;
-  verifier_options.leeway = opts.token_leeway;
-  JwtVerifier verifier(verifier_options);
+  JwtVerifier verifier(verifier_options(opts));
   if (!add_keys(opts, verifier)) return exit_usage;
 
   std::shared_ptr<asio::ssl::context> tls;
@@ -247,18 +275,19 @@ int run(const server::ServerOptions& opts) {
   }
   const auto service = server::make_session_service(backend, publisher);
   SessionService& sessions = *service;
+  // Before the route: the streams it holds give their slots back when it goes.
+  http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_session,
+                                                       opts.limits.max_streams_per_token});
   EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
   std::atomic<std::uint64_t> auth_failures{0};
   server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
   issuer_options.verifier_leeway = verifier.options().leeway;
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
-  server::SessionRoutesOptions session_options;
-  session_options.default_ttl = opts.session_ttl;
-  session_options.base_path = opts.base_path;
-  server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options);
+  server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options(opts));
 
   server::ServerParts parts{route,          sessions,       backend.memory(),
                             token_endpoint, session_routes, auth_failures};
+  parts.stream_caps = &stream_caps;
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
   server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
@@ -268,8 +297,7 @@ int run(const server::ServerOptions& opts) {
   const server::DemoPage demo_page(opts.base_path);
   demo_page.mount(router);
   const http::HttpDispatcher dispatcher(std::move(router), http::CorsPolicy(opts.cors_origins));
-  http::HttpServerOptions server_options;
-  if (opts.access_log) server_options.access_log = http::stderr_access_log();
+  const http::HttpServerOptions server_options = http_server_options(opts);
   http::HttpServer server(
       io,
       [&dispatcher, &demo_page](http::HttpExchange& ex) {
@@ -277,6 +305,7 @@ int run(const server::ServerOptions& opts) {
       },
       server_options, tls);
   parts.server = &server;
+  parts.metrics_token = opts.limits.metrics_token;
   parts.key_source = key_source.source();
 
   auto strand = asio::make_strand(io);

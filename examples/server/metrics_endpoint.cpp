@@ -28,7 +28,40 @@ void render_key_source_metrics(std::string& out, const KeySourceStats& stats) {
   }
 }
 
+// How often each time limit of the HTTP server bit (issue 11).
+void render_time_limit_metrics(std::string& out, const http::HttpServerStats& stats) {
+  metric(out, "eudiplo_sse_http_request_timeouts_total", "counter",
+         "Requests that did not arrive whole in time (408), or silent connections closed.",
+         stats.request_timeouts);
+  metric(out, "eudiplo_sse_http_idle_timeouts_total", "counter",
+         "Idle keep-alive connections closed.", stats.idle_timeouts);
+  metric(out, "eudiplo_sse_http_write_stalls_total", "counter",
+         "Responses and streams closed because the client accepted no bytes.", stats.write_stalls);
+  metric(out, "eudiplo_sse_tls_shutdown_timeouts_total", "counter",
+         "TLS closes that stopped waiting for the client's close_notify.",
+         stats.tls_shutdown_timeouts);
+}
+
 }  // namespace
+
+bool metrics_scrape_allowed(const http::HttpRequest& request, const std::string& token) {
+  if (token.empty()) return true;
+  const std::string_view header = request.field("Authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  if (header.size() != scheme.size() + token.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    const char c = header[i];
+    diff |= static_cast<unsigned char>((c >= 'A' && c <= 'Z' ? c + 32 : c) ^
+                                       (scheme[i] >= 'A' && scheme[i] <= 'Z' ? scheme[i] + 32
+                                                                             : scheme[i]));
+  }
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    diff |= static_cast<unsigned char>(header[scheme.size() + i] ^ token[i]);
+  }
+  return diff == 0;
+}
 
 std::string render_metrics(const MetricsSources& s) {
   std::string out;
@@ -63,6 +96,18 @@ std::string render_metrics(const MetricsSources& s) {
     const auto stats = s.server->stats();
     metric(out, "eudiplo_sse_http_connections", "gauge", "Open HTTP connections, streams included.",
            stats.connections);
+    render_time_limit_metrics(out, stats);
+    metric(out, "eudiplo_sse_http_connections_refused_total", "counter",
+           "Connections refused beyond --max-connections or --max-connections-per-address.",
+           stats.connections_refused);
+    metric(out, "eudiplo_sse_http_accept_errors_total", "counter",
+           "Failed accepts (out of descriptors and the like), each followed by a pause.",
+           stats.accept_errors);
+  }
+  if (s.stream_caps) {
+    metric(out, "eudiplo_sse_streams_refused_total", "counter",
+           "Event streams refused with 429 beyond the streams per session or per token.",
+           s.stream_caps->refused());
   }
   if (s.key_source) render_key_source_metrics(out, s.key_source->stats());
   return out;

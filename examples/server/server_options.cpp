@@ -120,7 +120,8 @@ Options (defaults in brackets):
   --threads N               I/O threads [one per core]
   --no-access-log           do not log requests to stderr
   -h, --help                show this help
-
+)" + std::string(limit_flags_usage()) +
+         R"(
 Routes: POST /oauth2/token, POST /session, GET|PATCH /session/{id},
 GET /session/{id}/events, POST /session/{id}/events-token, GET /session/{id}/qr.svg,
 GET / (the demo page), GET /healthz, GET /metrics.
@@ -282,15 +283,15 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     }
 
     static constexpr std::string_view with_value[] = {
-        "--listen",      "--jwt-secret",   "--jwks",
-        "--issuer",      "--audience",     "--tenant-claim",
-        "--client",      "--heartbeat",    "--session-ttl",
-        "--retry",       "--cors-origin",  "--base-path",
-        "--tls-cert",    "--tls-key",      "--threads",
-        "--jwks-url",    "--jwks-refresh", "--jwks-min-refresh",
-        "--jwks-ca",     "--oidc-issuer",  "--token-ttl",
+        "--listen",       "--jwt-secret",   "--jwks",
+        "--issuer",       "--audience",     "--tenant-claim",
+        "--client",       "--heartbeat",    "--session-ttl",
+        "--retry",        "--cors-origin",  "--base-path",
+        "--tls-cert",     "--tls-key",      "--threads",
+        "--jwks-url",     "--jwks-refresh", "--jwks-min-refresh",
+        "--jwks-ca",      "--oidc-issuer",  "--token-ttl",
         "--token-leeway", "--redis"};
-    bool known = false;
+    bool known = is_limit_flag(name);
     for (const auto f : with_value) known = known || f == name;
     if (!known) {
       error = "unknown option '" + std::string(name) + "'";
@@ -306,7 +307,10 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
       }
       value = args[++i];
     }
-    if (!apply_value(name, value, out, error)) return ParseOutcome::error;
+    if (is_limit_flag(name) ? !apply_limit_flag(name, value, out.limits, error)
+                            : !apply_value(name, value, out, error)) {
+      return ParseOutcome::error;
+    }
   }
   if (out.tls_cert.empty() != out.tls_key.empty()) {
     error = "--tls-cert and --tls-key go together";

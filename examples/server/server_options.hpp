@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "limit_flags.hpp"
+
 namespace eudiplo_sse::server {
 
 struct ClientCredentials {
@@ -49,6 +51,7 @@ struct ServerOptions {
   // Beyond the contract, for benchmarks and quiet runs.
   unsigned threads = 0;  // 0: one per core
   bool access_log = true;
+  ServerLimits limits;  // hardening limits (limit_flags.hpp)
 };
 
 enum class ParseOutcome { run, help, error };

@@ -29,12 +29,19 @@ void healthz(ServerParts&, http::HttpExchange& ex, const http::RouteParams&) {
 }
 
 void metrics(ServerParts& parts, http::HttpExchange& ex, const http::RouteParams&) {
+  if (!metrics_scrape_allowed(ex.request(), parts.metrics_token)) {
+    auto r = http::HttpResponse::error(401, "metrics need the scrape token");
+    r.set("WWW-Authenticate", "Bearer realm=\"metrics\"");
+    ex.respond(std::move(r));
+    return;
+  }
   MetricsSources sources;
   sources.route = &parts.route;
   sources.store = parts.store;
   sources.server = parts.server;
   sources.auth_failures = &parts.auth_failures;
   sources.key_source = parts.key_source;
+  sources.stream_caps = parts.stream_caps;
   http::HttpResponse r;
   r.set("Content-Type", metrics_content_type);
   r.set("Cache-Control", "no-store");
@@ -61,7 +68,12 @@ void mount_routes(http::Router& router, ServerParts& parts) {
         });
   }
   parts.session_routes.mount(router);           // POST /session, GET|PATCH /session/{id}
-  http::add_events_route(router, parts.route);  // GET /session/{id}/events
+  // GET /session/{id}/events
+  if (parts.stream_caps) {
+    http::add_events_route(router, parts.route, *parts.stream_caps);
+  } else {
+    http::add_events_route(router, parts.route);
+  }
 }
 
 }  // namespace eudiplo_sse::server

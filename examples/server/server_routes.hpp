@@ -3,11 +3,14 @@
 // needs a part of the server not yet here, a member to ServerParts.
 #pragma once
 
+#include <string>
+
 #include <atomic>
 #include <cstdint>
 
 #include "eudiplo_sse/asio/http_server.hpp"
 #include "eudiplo_sse/asio/router.hpp"
+#include "eudiplo_sse/asio/stream_caps.hpp"
 #include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/key_source.hpp"
@@ -27,6 +30,8 @@ struct ServerParts {
   std::atomic<std::uint64_t>& auth_failures;
   const http::HttpServer* server = nullptr;  // set once the server exists (for /metrics)
   const KeySource* key_source = nullptr;     // JWKS file or URL, when one is configured
+  std::string metrics_token{};               // --metrics-token; empty: /metrics is open
+  http::StreamCaps* stream_caps = nullptr;   // streams per session / token; none: no caps
 };
 
 // Adds every route to `router`.

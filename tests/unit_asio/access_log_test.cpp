@@ -30,3 +30,33 @@ TEST_CASE("a log line holds remote, method, redacted target, status and duration
   bad.status = 400;
   CHECK(format_access_log(bad) == "- \"- -\" 400 0.000ms");
 }
+
+TEST_CASE("redaction never depends on the key decoding (issue 11)", "[log]") {
+  const std::string jwt = "eyJhbGc.eyJzdWIi.c2lnbmF0dXJlLXNlY3JldA";
+  struct Case {
+    std::string target;
+    std::string logged;
+  };
+  const Case cases[] = {
+      {"/e?tok%65n=" + jwt, "/e?tok%65n=REDACTED"},
+      {"/e?%74oken=" + jwt, "/e?%74oken=REDACTED"},
+      {"/e?%54%4F%4B%45%4E=" + jwt, "/e?%54%4F%4B%45%4E=REDACTED"},
+      // Fails a strict decode (%zz), still read as "token".
+      {"/e?tok%65n%zz=" + jwt, "/e?tok%65n%zz=REDACTED"},
+      {"/e?token%=" + jwt, "/e?token%=REDACTED"},
+      // The key encodes its own '=': no literal '=' is left to split on.
+      {"/e?token%3D" + jwt, "/e?REDACTED"},
+      {"/e?tok%65n%3D" + jwt + "&a=1", "/e?REDACTED&a=1"},
+      // An encoded '=' in the key and a literal one after the token.
+      {"/e?token%3D" + jwt + "=x", "/e?REDACTED"},
+      {"/e?a=1&token", "/e?a=1&token"},  // a bare flag carries no value
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.target);
+    const auto logged = redact_target(c.target);
+    CHECK(logged == c.logged);
+    CHECK(logged.find("c2lnbmF0dXJl") == std::string::npos);
+  }
+  // Other pieces are logged as they came.
+  CHECK(redact_target("/e?a=%zz&b=x%3Dy") == "/e?a=%zz&b=x%3Dy");
+}

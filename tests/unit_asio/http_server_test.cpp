@@ -188,7 +188,7 @@ TEST_CASE("a parse error is answered and the connection closed", "[server]") {
   CHECK(text.find("Connection: close") != std::string::npos);
   // Others are still served.
   Client d(server.port());
-  d.send("GET / HTTP/1.1\r\n\r\n");
+  d.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(d.response().rfind("HTTP/1.1 200", 0) == 0);
 }
 
@@ -315,19 +315,110 @@ TEST_CASE("on_closed registered after the end still fires", "[server]") {
   CHECK(late == 1);
 }
 
-TEST_CASE("sweep() closes connections whose request is overdue", "[server]") {
-  http::HttpServerOptions options;
-  options.request_timeout = 0s;
-  TestServer server([](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, "{}")); },
-                    options);
-  Client c(server.port());
-  c.send("GET / HTTP/1.1\r\n");  // never finished
-  for (int i = 0; i < 100 && server.server().stats().connections == 0; ++i) {
+// Waits until the server counts `n` open connections (the accept is asynchronous).
+void wait_connections(TestServer& server, std::size_t n) {
+  for (int i = 0; i < 500 && server.server().stats().connections != n; ++i) {
     std::this_thread::sleep_for(10ms);
   }
+  REQUIRE(server.server().stats().connections == n);
+}
+
+http::RequestHandler answer_ok() {
+  return [](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, "{}")); };
+}
+
+TEST_CASE("header-read timeout: a started request that does not finish gets 408", "[server]") {
+  http::HttpServerOptions options;
+  options.request_timeout = 0s;
+  TestServer server(answer_ok(), options);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\n");  // never finished
+  wait_connections(server, 1);
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  const auto text = c.until_eof();
+  CHECK(text.rfind("HTTP/1.1 408 ", 0) == 0);
+  CHECK(server.server().stats().request_timeouts == 1);
+  CHECK(server.server().stats().idle_timeouts == 0);
+}
+
+TEST_CASE("header-read timeout: a connection that never sends is closed silently", "[server]") {
+  http::HttpServerOptions options;
+  options.request_timeout = 0s;
+  TestServer server(answer_ok(), options);
+  Client c(server.port());
+  wait_connections(server, 1);
   std::this_thread::sleep_for(20ms);
   server.server().sweep();
   CHECK(c.until_eof().empty());
+  CHECK(server.server().stats().request_timeouts == 1);
+}
+
+TEST_CASE("idle timeout closes a keep-alive connection between requests only", "[server]") {
+  http::HttpServerOptions options;
+  options.idle_timeout = 0s;  // the header-read timeout stays 30 s
+  TestServer server(answer_ok(), options);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  CHECK(c.until_eof().empty());
+  CHECK(server.server().stats().idle_timeouts == 1);
+  CHECK(server.server().stats().request_timeouts == 0);
+
+  // A request that has started is under the header-read timeout, not the idle one.
+  Client d(server.port());
+  d.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n");
+  CHECK(d.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  std::this_thread::sleep_for(20ms);
+  server.server().sweep();
+  d.send("Host: x\r\n\r\n");
+  CHECK(d.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(server.server().stats().idle_timeouts == 1);
+}
+
+TEST_CASE("write-stall timeout closes a stream whose client stopped reading", "[server]") {
+  StreamSlot slot;
+  http::HttpServerOptions options;
+  options.stream_high_water = 4096;
+  options.write_stall_timeout = 0s;
+  TestServer server(slot.handler(), options);
+  const WriterRelease release_writer{slot};
+  Client c(server.port(), 4096);
+  c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  slot.wait_writer();
+  const std::string chunk(16 * 1024, 'z');
+  WriteResult r = WriteResult::accepted;
+  for (int i = 0; i < 4096 && r == WriteResult::accepted; ++i) r = slot.write(chunk);
+  REQUIRE(r == WriteResult::full);
+  // More than the kernel's send buffer can grow to (autotuning, 4 MiB by default),
+  // so the queue cannot drain while the client reads nothing.
+  for (int i = 0; i < 768; ++i) REQUIRE(slot.write(chunk) == WriteResult::full);
+  std::this_thread::sleep_for(20ms);
+  CHECK(slot.closed_calls == 0);
+  server.server().sweep();
+  REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
+  CHECK(server.server().stats().write_stalls == 1);
+  CHECK(slot.write("more") == WriteResult::closed);
+}
+
+TEST_CASE("write-stall timeout closes a response whose client stopped reading", "[server]") {
+  http::HttpServerOptions options;
+  options.write_stall_timeout = 0s;
+  const std::string big(32 * 1024 * 1024, 'b');
+  TestServer server(
+      [&big](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, big)); },
+      options);
+  Client c(server.port(), 4096);
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  // The kernel buffers fill; the rest of the body waits on the client.
+  for (int i = 0; i < 500 && server.server().stats().write_stalls == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+    server.server().sweep();
+  }
+  CHECK(server.server().stats().write_stalls == 1);
+  wait_connections(server, 0);
 }
 
 TEST_CASE("stop() ends idle connections and leaves streams to their owner", "[server]") {
@@ -361,13 +452,50 @@ TEST_CASE("HEAD gets the head only, for responses and streams alike", "[server]"
     ex.respond(http::HttpResponse::json(200, "{\"a\":1}"));
   });
   Client c(server.port());
-  c.send("HEAD /plain HTTP/1.1\r\n\r\n");
+  c.send("HEAD /plain HTTP/1.1\r\nHost: x\r\n\r\n");
   const auto plain = c.response(true);
   CHECK(plain.find("Content-Length: 7") != std::string::npos);
   CHECK(plain.substr(plain.size() - 4) == "\r\n\r\n");
-  c.send("HEAD /stream HTTP/1.1\r\n\r\n");
+  c.send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
   const auto stream = c.until_eof();
   CHECK(stream.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   CHECK(stream.substr(stream.size() - 4) == "\r\n\r\n");
   CHECK(stream.find("data:") == std::string::npos);
+}
+
+TEST_CASE("connections beyond the per-address cap get 503 with Retry-After", "[server][caps]") {
+  http::HttpServerOptions options;
+  options.max_connections_per_address = 2;
+  options.refused_retry_after = 7s;
+  TestServer server(answer_ok(), options);
+  Client a(server.port());
+  Client b(server.port());
+  wait_connections(server, 2);
+  Client refused(server.port());
+  const auto text = refused.until_eof();
+  CHECK(text.rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(text.find("Retry-After: 7\r\n") != std::string::npos);
+  CHECK(server.server().stats().connections_refused == 1);
+  // The admitted ones are served; a slot given back admits the next client.
+  a.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(a.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  b.close();
+  wait_connections(server, 1);
+  Client c(server.port());
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.response().rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(server.server().stats().connections_refused == 1);
+}
+
+TEST_CASE("connections beyond the total cap get 503, even with a request sent", "[server][caps]") {
+  http::HttpServerOptions options;
+  options.max_connections = 1;
+  TestServer server(answer_ok(), options);
+  Client a(server.port());
+  wait_connections(server, 1);
+  Client refused(server.port());
+  refused.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(refused.until_eof().rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(server.server().stats().connections_refused == 1);
+  CHECK(server.server().stats().connections == 1);
 }

@@ -14,7 +14,8 @@ std::vector<HttpField> to_fields(std::vector<HttpHeader>& headers) {
 
 }  // namespace
 
-void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id) {
+void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id,
+                  StreamCaps* caps) {
   const HttpRequest& request = exchange.request();
   const auto query = parse_query(request.raw_query());
   const std::string* token = query ? find_param(*query, "token") : nullptr;
@@ -34,13 +35,32 @@ void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view s
     exchange.respond(std::move(answer));
     return;
   }
+  std::shared_ptr<StreamCaps::Slot> slot;
+  if (caps) {
+    slot = caps->take(session_id, select_token(events_request.authorization,
+                                               events_request.query_token));
+    if (!slot) {
+      auto answer = HttpResponse::error(429, "too many open streams for this session or token");
+      answer.set("Retry-After", "10");
+      exchange.respond(std::move(answer));
+      return;
+    }
+  }
   auto writer = exchange.respond_stream(response.status, to_fields(response.headers));
+  if (slot) writer = StreamCaps::hold(std::move(slot), std::move(writer));
   route.open(std::move(response), std::move(writer));
 }
 
 void add_events_route(Router& router, EventsRoute& route, std::string_view pattern) {
   router.add("GET", pattern, [&route](HttpExchange& exchange, const RouteParams& params) {
     serve_events(exchange, route, params.empty() ? std::string_view{} : params.front());
+  });
+}
+
+void add_events_route(Router& router, EventsRoute& route, StreamCaps& caps,
+                      std::string_view pattern) {
+  router.add("GET", pattern, [&route, &caps](HttpExchange& exchange, const RouteParams& params) {
+    serve_events(exchange, route, params.empty() ? std::string_view{} : params.front(), &caps);
   });
 }
 

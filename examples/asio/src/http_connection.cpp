@@ -27,6 +27,7 @@ const SharedBytes& continue_bytes() {
 std::string_view parse_error_message(int status) noexcept {
   switch (status) {
     case 413: return "request body too large";
+    case 408: return "request timeout";
     case 414: return "request line too long";
     case 431: return "request header section too large";
     case 501: return "transfer coding not supported";
@@ -105,8 +106,8 @@ HttpConnection<Stream>::~HttpConnection() {
 template <typename Stream>
 void HttpConnection<Stream>::start() {
   link();
-  set_deadline();
   Lock lock(mutex_);
+  wait_locked(Wait::request, core_->options.request_timeout);
   parser_ = std::make_unique<HttpParser>(core_->options.limits);
   std::error_code ec;
   socket().set_option(asio::ip::tcp::no_delay(true), ec);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,6 +61,11 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   using Lock = std::unique_lock<std::mutex>;
 
   enum class Phase : std::uint8_t { handshake, reading, responding, streaming, closed };
+  // What the deadline (ConnectionBase::deadline_ms) waits for, so that expire()
+  // knows which limit bit: a request to arrive (handshake included), the next
+  // request on an idle keep-alive connection, the client to accept bytes, or its
+  // close_notify.
+  enum class Wait : std::uint8_t { none, request, idle, write, shutdown };
 
   std::shared_ptr<HttpConnection> self() {
     return std::static_pointer_cast<HttpConnection>(shared_from_this());
@@ -98,6 +104,11 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   void on_write(const std::error_code& ec, std::size_t n);
   void finish_if_closing_locked();
 
+  // Time limits.
+  void wait_locked(Wait what, std::chrono::seconds timeout);
+  void no_wait_locked();
+  void arm_write_wait_locked();
+
   // Teardown.
   void mark_closed_locked();
   void graceful_close_locked();
@@ -114,6 +125,7 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   std::function<void()> on_writable_;
   std::function<void()> on_closed_;
   Phase phase_ = Phase::handshake;
+  Wait wait_ = Wait::none;
   bool keep_alive_ = true;
   bool corked_ = false;            // a handler is running: hold bytes until it returns
   bool writing_ = false;           // an asynchronous write is in flight

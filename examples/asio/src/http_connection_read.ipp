@@ -92,6 +92,10 @@ void HttpConnection<Stream>::handle_input(HttpParser::Result result) {
     if (result == HttpParser::Result::need_more) {
       Lock lock(mutex_);
       if (phase_ != Phase::reading) return;
+      // The first byte of a request on an idle connection starts its clock.
+      if (wait_ == Wait::idle && parser_->started()) {
+        wait_locked(Wait::request, core_->options.request_timeout);
+      }
       if (parser_->expects_continue()) {
         parser_->continue_sent();
         enqueue_locked(continue_bytes());
@@ -119,6 +123,7 @@ bool HttpConnection<Stream>::serve(HttpRequest& request) {
     Lock lock(mutex_);
     if (phase_ != Phase::reading) return false;
     phase_ = Phase::responding;
+    no_wait_locked();
     keep_alive_ = request.keep_alive && !core_->stopping.load(std::memory_order_relaxed);
     corked_ = true;
     if (core_->options.access_log) {
@@ -127,7 +132,6 @@ bool HttpConnection<Stream>::serve(HttpRequest& request) {
       if (!ec) remote = endpoint_text(ep);
     }
   }
-  clear_deadline();
 
   Exchange exchange(*this, request);
   try {
@@ -159,7 +163,7 @@ bool HttpConnection<Stream>::serve(HttpRequest& request) {
         response_pending_ = false;
         if (keep_alive_) {
           phase_ = Phase::reading;
-          set_deadline();
+          wait_locked(Wait::idle, core_->options.idle_timeout);
           parser_->release_memory();
           next = true;
         } else {
@@ -197,7 +201,7 @@ void HttpConnection<Stream>::after_response() {
       return;
     }
     phase_ = Phase::reading;
-    set_deadline();
+    wait_locked(Wait::idle, core_->options.idle_timeout);
     parser_->release_memory();
   }
   handle_input(parser_->parse());
@@ -211,7 +215,7 @@ void HttpConnection<Stream>::answer_parse_error(int status) {
     if (phase_ != Phase::reading) return;
     phase_ = Phase::responding;
     keep_alive_ = false;
-    clear_deadline();
+    no_wait_locked();
     if (core_->options.access_log) {
       std::error_code ec;
       const auto ep = socket().remote_endpoint(ec);

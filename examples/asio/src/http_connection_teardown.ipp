@@ -12,7 +12,7 @@ template <typename Stream>
 void HttpConnection<Stream>::mark_closed_locked() {
   phase_ = Phase::closed;
   closing_ = true;
-  clear_deadline();
+  no_wait_locked();
   queue_.reset();
   if (stream_counted_) {
     stream_counted_ = false;
@@ -41,9 +41,13 @@ void HttpConnection<Stream>::graceful_close_locked() {
       std::error_code ec;
       self->socket().cancel(ec);  // the read that watches for the client leaving
       // close_notify, so the client can tell the end of the stream from a cut;
-      // the socket closes when the client answers or goes away.
+      // the socket closes when the client answers, goes away, or the grace
+      // period (tls_shutdown_timeout, through expire()) runs out.
+      if (!self->socket().is_open()) return;
+      self->wait_locked(Wait::shutdown, self->core_->options.tls_shutdown_timeout);
       self->stream_.async_shutdown([self](const std::error_code&) {
         Lock lock(self->mutex_);
+        self->no_wait_locked();
         std::error_code ec;
         self->socket().close(ec);
       });
@@ -119,12 +123,65 @@ void HttpConnection<Stream>::run_callbacks(Lock& lock) {
 }
 
 template <typename Stream>
+void HttpConnection<Stream>::wait_locked(Wait what, std::chrono::seconds timeout) {
+  wait_ = what;
+  set_deadline(timeout);
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::no_wait_locked() {
+  wait_ = Wait::none;
+  clear_deadline();
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::arm_write_wait_locked() {
+  // Armed when a write starts waiting on the client, kept across writes that
+  // make no progress; on_write() disarms it on progress.
+  if (wait_ != Wait::write && phase_ != Phase::closed) {
+    wait_locked(Wait::write, core_->options.write_stall_timeout);
+  }
+}
+
+template <typename Stream>
 void HttpConnection<Stream>::expire() {
   Lock lock(mutex_);
-  if (phase_ != Phase::reading && phase_ != Phase::handshake) return;
   const auto deadline = deadline_ms.load(std::memory_order_relaxed);
   if (deadline == 0 || deadline > steady_ms()) return;
-  hard_close_locked();
+  const Wait what = wait_;
+  no_wait_locked();
+  switch (what) {
+    case Wait::none: return;
+    case Wait::request:
+      core_->request_timeouts.fetch_add(1, std::memory_order_relaxed);
+      if (phase_ == Phase::reading && parser_ && parser_->started()) {
+        lock.unlock();
+        answer_parse_error(408);  // a request had started: say why it ends
+        return;
+      }
+      hard_close_locked();  // a silent connection, or a TLS handshake, took too long
+      return;
+    case Wait::idle:
+      core_->idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+      hard_close_locked();
+      return;
+    case Wait::write:
+      core_->write_stalls.fetch_add(1, std::memory_order_relaxed);
+      hard_close_locked();  // for a stream, on_closed tells its owner
+      return;
+    case Wait::shutdown:
+      if constexpr (is_tls) {
+        core_->tls_shutdown_timeouts.fetch_add(1, std::memory_order_relaxed);
+        // Closing the socket ends the pending async_shutdown; inside the strand,
+        // as every TLS operation.
+        asio::post(stream_.get_executor(), [self = self()] {
+          Lock lock(self->mutex_);
+          std::error_code ec;
+          self->socket().close(ec);
+        });
+      }
+      return;
+  }
 }
 
 template <typename Stream>

@@ -118,6 +118,7 @@ void HttpConnection<Stream>::flush_locked() {
 template <typename Stream>
 void HttpConnection<Stream>::start_async_write_locked() {
   writing_ = true;
+  arm_write_wait_locked();
   if constexpr (!is_tls) {
     initiate_async_write_locked();
   } else {
@@ -157,6 +158,8 @@ void HttpConnection<Stream>::on_write(const std::error_code& ec, std::size_t n) 
     return;
   }
   consume_locked(n);
+  // Progress: the write-stall clock starts again (or stops, when all is written).
+  if (n > 0 && wait_ == Wait::write) no_wait_locked();
   if (!queue_empty()) {
     start_async_write_locked();
     return;

@@ -49,6 +49,53 @@ std::string_view trim_ows(std::string_view s) noexcept {
 }
 
 // Decimal Content-Length; false on anything but 1..18 digits (no overflow possible).
+// chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), the
+// value a token or a quoted-string (RFC 9112 7.1.1). Extensions are then
+// ignored, but a malformed one is refused: parsers that disagree on where a chunk
+// line ends are how chunked bodies get smuggled.
+bool valid_chunk_extensions(std::string_view s) noexcept {
+  auto skip_bws = [&s] {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  };
+  auto take_token = [&s] {
+    std::size_t n = 0;
+    while (n < s.size() && is_tchar(static_cast<unsigned char>(s[n]))) ++n;
+    s.remove_prefix(n);
+    return n > 0;
+  };
+  while (!s.empty()) {
+    skip_bws();
+    if (s.empty() || s.front() != ';') return false;
+    s.remove_prefix(1);
+    skip_bws();
+    if (!take_token()) return false;
+    skip_bws();
+    if (s.empty() || s.front() != '=') continue;
+    s.remove_prefix(1);
+    skip_bws();
+    if (!s.empty() && s.front() == '"') {
+      s.remove_prefix(1);
+      bool closed = false;
+      while (!s.empty() && !closed) {
+        const auto c = static_cast<unsigned char>(s.front());
+        s.remove_prefix(1);
+        if (c == '"') {
+          closed = true;
+        } else if (c == '\\') {
+          if (s.empty() || !is_field_value_char(static_cast<unsigned char>(s.front()))) return false;
+          s.remove_prefix(1);
+        } else if (!is_field_value_char(c)) {
+          return false;
+        }
+      }
+      if (!closed) return false;
+    } else if (!take_token()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool parse_length(std::string_view s, std::size_t& out) noexcept {
   if (s.empty() || s.size() > 18) return false;
   std::size_t v = 0;
@@ -148,8 +195,10 @@ HttpParser::Result HttpParser::parse() {
         header_bytes_ += line.size() + 2;
         if (header_bytes_ > limits_.header_section) return fail(431);
         if (state_ == State::trailer) {
-          // Trailer fields are read and dropped: nothing here uses them.
-          if (line.empty()) state_ = State::done;
+          // Trailer fields are refused: nothing here uses them, and a field that
+          // arrives after the body is one that a proxy in front may not have seen.
+          if (!line.empty()) return fail(400);
+          state_ = State::done;
           break;
         }
         if (line.empty()) {
@@ -247,6 +296,12 @@ HttpParser::Result HttpParser::parse_field(std::string_view line) {
 }
 
 HttpParser::Result HttpParser::end_of_fields() {
+  // RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with more
+  // than one, is answered 400.
+  std::size_t hosts = 0;
+  for (const auto& f : request_.fields) hosts += iequals(f.name, "Host") ? 1 : 0;
+  if (hosts > 1 || (hosts == 0 && request_.version_minor >= 1)) return fail(400);
+
   const auto connection = request_.field("Connection");
   if (request_.version_minor == 0) {
     request_.keep_alive = has_token(connection, "keep-alive");
@@ -299,8 +354,14 @@ HttpParser::Result HttpParser::end_of_fields() {
 
 HttpParser::Result HttpParser::parse_chunk_size(std::string_view line) {
   const auto ext = line.find(';');
-  auto digits = trim_ows(line.substr(0, ext));
+  // RFC 9112 7.1: 1*HEXDIG, then BWS before any extension; nothing else.
+  auto digits = line.substr(0, ext);
+  while (!digits.empty() && (digits.back() == ' ' || digits.back() == '\t')) {
+    if (ext == std::string_view::npos) return fail(400);  // trailing space without extension
+    digits.remove_suffix(1);
+  }
   if (digits.empty()) return fail(400);
+  if (ext != std::string_view::npos && !valid_chunk_extensions(line.substr(ext))) return fail(400);
   while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
   // Eight hex digits already exceed any body limit worth having.
   if (digits.size() > 8) return fail(413);

@@ -27,6 +27,12 @@ HttpServerStats HttpServer::stats() const {
   HttpServerStats s;
   s.connections = core_->connections.load(std::memory_order_relaxed);
   s.streams = core_->streams.load(std::memory_order_relaxed);
+  s.request_timeouts = core_->request_timeouts.load(std::memory_order_relaxed);
+  s.idle_timeouts = core_->idle_timeouts.load(std::memory_order_relaxed);
+  s.write_stalls = core_->write_stalls.load(std::memory_order_relaxed);
+  s.tls_shutdown_timeouts = core_->tls_shutdown_timeouts.load(std::memory_order_relaxed);
+  s.connections_refused = core_->connections_refused.load(std::memory_order_relaxed);
+  s.accept_errors = core_->accept_errors.load(std::memory_order_relaxed);
   return s;
 }
 

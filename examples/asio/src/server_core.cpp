@@ -1,9 +1,11 @@
 #include "server_core.hpp"
 
 #include <asio/strand.hpp>
+#include <type_traits>
 #include <vector>
 
 #include "http_connection.hpp"
+#include "refused_connection.hpp"
 
 namespace eudiplo_sse::http::detail {
 
@@ -17,12 +19,17 @@ ConnectionBase::ConnectionBase(std::shared_ptr<ServerCore> core) : core_(std::mo
 
 ConnectionBase::~ConnectionBase() {
   if (linked_) core_->unlink(this);
+  if (holds_slot_) core_->release(address_key_);
 }
 
-void ConnectionBase::set_deadline() {
-  const auto timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(core_->options.request_timeout).count();
-  deadline_ms.store(steady_ms() + timeout, std::memory_order_relaxed);
+void ConnectionBase::hold_slot(std::string address_key) {
+  address_key_ = std::move(address_key);
+  holds_slot_ = true;
+}
+
+void ConnectionBase::set_deadline(std::chrono::seconds timeout) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+  deadline_ms.store(steady_ms() + ms, std::memory_order_relaxed);
 }
 
 void ConnectionBase::link() {
@@ -68,14 +75,22 @@ void ServerCore::accept() {
     acceptor_.async_accept(asio::make_strand(io),
                            [self = shared_from_this()](const std::error_code& ec, auto socket) {
                              if (!self->accepted(ec)) return;
-                             self->adopt(std::make_shared<HttpConnection<TlsStream>>(
-                                 self, TlsStream(std::move(socket), *self->tls)));
+                             std::string key;
+                             if (!self->admit_or_refuse(socket, key)) return;
+                             auto c = std::make_shared<HttpConnection<TlsStream>>(
+                                 self, TlsStream(std::move(socket), *self->tls));
+                             c->hold_slot(std::move(key));
+                             self->adopt(std::move(c));
                            });
   } else {
     acceptor_.async_accept(
         io.get_executor(), [self = shared_from_this()](const std::error_code& ec, auto socket) {
           if (!self->accepted(ec)) return;
-          self->adopt(std::make_shared<HttpConnection<PlainStream>>(self, std::move(socket)));
+          std::string key;
+          if (!self->admit_or_refuse(socket, key)) return;
+          auto c = std::make_shared<HttpConnection<PlainStream>>(self, std::move(socket));
+          c->hold_slot(std::move(key));
+          self->adopt(std::move(c));
         });
   }
 }
@@ -85,6 +100,7 @@ bool ServerCore::accepted(const std::error_code& ec) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!acceptor_.is_open()) return false;
   if (ec) {
+    accept_errors.fetch_add(1, std::memory_order_relaxed);
     // Out of descriptors (EMFILE) and the like: try again shortly rather than spin.
     accept_retry_.expires_after(std::chrono::milliseconds(100));
     accept_retry_.async_wait([self = shared_from_this()](const std::error_code& wait_ec) {
@@ -100,6 +116,55 @@ bool ServerCore::accepted(const std::error_code& ec) {
 }
 
 void ServerCore::adopt(std::shared_ptr<ConnectionBase> connection) { connection->start(); }
+
+bool ServerCore::admit(const asio::ip::tcp::endpoint& remote, std::string& key) {
+  // The address's bytes, IPv4 as its IPv6-mapped form: one key per client host.
+  const auto v6 = remote.address().is_v4()
+                      ? asio::ip::make_address_v6(asio::ip::v4_mapped, remote.address().to_v4())
+                      : remote.address().to_v6();
+  const auto bytes = v6.to_bytes();
+  key.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::lock_guard<std::mutex> lock(slots_mutex_);
+  if (options.max_connections && admitted_ >= options.max_connections) return false;
+  std::size_t& mine = per_address_[key];
+  if (options.max_connections_per_address && mine >= options.max_connections_per_address) {
+    if (mine == 0) per_address_.erase(key);
+    return false;
+  }
+  ++mine;
+  ++admitted_;
+  return true;
+}
+
+void ServerCore::release(const std::string& key) {
+  std::lock_guard<std::mutex> lock(slots_mutex_);
+  --admitted_;
+  const auto it = per_address_.find(key);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+template <typename Socket>
+bool ServerCore::admit_or_refuse(Socket& socket, std::string& key) {
+  std::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) {
+    socket.close(ec);  // already gone
+    return false;
+  }
+  if (admit(remote, key)) return true;
+  connections_refused.fetch_add(1, std::memory_order_relaxed);
+  // A bounded number of refusals linger to deliver their 503; beyond that (or
+  // for TLS, where a 503 would cost a handshake) the connection is just closed.
+  constexpr std::size_t max_lingering_refusals = 256;
+  if constexpr (std::is_same_v<Socket, PlainStream>) {
+    if (refusals_in_flight.load(std::memory_order_relaxed) < max_lingering_refusals) {
+      refuse_connection(shared_from_this(), std::move(socket));
+      return false;
+    }
+  }
+  socket.close(ec);
+  return false;
+}
 
 void ServerCore::link(ConnectionBase* c) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -38,11 +40,14 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   // Close now.
   virtual void abort() = 0;
 
+  // Takes the connection cap slot `admit()` gave it; released on destruction.
+  void hold_slot(std::string address_key);
+
   // Milliseconds on the steady clock; 0 = no deadline.
   std::atomic<std::int64_t> deadline_ms{0};
 
  protected:
-  void set_deadline();
+  void set_deadline(std::chrono::seconds timeout);
   void clear_deadline() { deadline_ms.store(0, std::memory_order_relaxed); }
   void link();
 
@@ -53,6 +58,8 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   ConnectionBase* prev_ = nullptr;
   ConnectionBase* next_ = nullptr;
   bool linked_ = false;
+  bool holds_slot_ = false;
+  std::string address_key_;
 };
 
 std::int64_t steady_ms() noexcept;
@@ -71,6 +78,11 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void link(ConnectionBase* c);
   void unlink(ConnectionBase* c);
 
+  // Connection caps: true (and the client address's key) when a newly accepted
+  // connection from `remote` fits; release() gives the slot back.
+  bool admit(const asio::ip::tcp::endpoint& remote, std::string& key);
+  void release(const std::string& key);
+
   asio::io_context& io;
   const RequestHandler handler;
   const HttpServerOptions options;
@@ -79,6 +91,13 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> streams{0};
   std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> request_timeouts{0};
+  std::atomic<std::uint64_t> idle_timeouts{0};
+  std::atomic<std::uint64_t> write_stalls{0};
+  std::atomic<std::uint64_t> tls_shutdown_timeouts{0};
+  std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> accept_errors{0};
+  std::atomic<std::size_t> refusals_in_flight{0};
 
  private:
   void accept();
@@ -87,6 +106,13 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void adopt(std::shared_ptr<ConnectionBase> connection);
   template <typename Fn>
   void for_each_connection(Fn&& fn);
+
+  template <typename Socket>
+  bool admit_or_refuse(Socket& socket, std::string& key);
+
+  std::mutex slots_mutex_;  // guards the two below
+  std::size_t admitted_ = 0;
+  std::unordered_map<std::string, std::size_t> per_address_;
 
   mutable std::mutex mutex_;  // guards acceptor_ and the connection list
   asio::ip::tcp::acceptor acceptor_;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "eudiplo_sse/asio/router.hpp"
+#include "eudiplo_sse/asio/stream_caps.hpp"
 #include "eudiplo_sse/events_route.hpp"
 
 namespace eudiplo_sse::http {
@@ -19,8 +20,13 @@ namespace eudiplo_sse::http {
 // parameter (the header wins), as contract section 3 says.
 void add_events_route(Router& router, EventsRoute& route,
                       std::string_view pattern = "/session/{id}/events");
+// The same with streams per session and per token capped by `caps` (429 beyond),
+// which must outlive the router.
+void add_events_route(Router& router, EventsRoute& route, StreamCaps& caps,
+                      std::string_view pattern = "/session/{id}/events");
 
 // One answer of EventsRoute, sent on `exchange` (a stream is opened on `route`).
-void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id);
+void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id,
+                  StreamCaps* caps = nullptr);
 
 }  // namespace eudiplo_sse::http

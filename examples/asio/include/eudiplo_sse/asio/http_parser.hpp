@@ -3,7 +3,9 @@
 // Bytes go in as they arrive; a request comes out once complete. Anything the
 // parser refuses has an HTTP status to answer with before closing the connection:
 // 400 (malformed), 413 (body), 414 (request line), 431 (header section),
-// 501 (transfer coding other than chunked), 505 (not HTTP/1.x).
+// 501 (transfer coding other than chunked), 505 (not HTTP/1.x). Among the 400s:
+// an HTTP/1.1 request without Host or any request with two (RFC 9112 3.2), a
+// malformed chunk extension, and any trailer field (trailers are refused).
 //
 // The parser keeps bytes only while a request is incomplete, plus whatever a
 // client pipelined after it; release_memory() drops the capacity once empty, so
@@ -52,6 +54,10 @@ class HttpParser {
 
   // Bytes buffered and not yet consumed by a returned request.
   std::size_t buffered() const noexcept { return buffer_.size() - consumed_; }
+
+  // True once any byte of the next request has arrived (parsed or not): the
+  // server then times the request rather than the idle connection.
+  bool started() const noexcept { return state_ != State::request_line || buffered() > 0; }
 
   // Frees the buffer when nothing is pending.
   void release_memory();

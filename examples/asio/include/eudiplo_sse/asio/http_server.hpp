@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <system_error>
@@ -32,8 +33,29 @@ using RequestHandler = std::function<void(HttpExchange&)>;
 
 struct HttpServerOptions {
   HttpLimits limits;
-  // Time allowed for one request to arrive, and for an idle keep-alive connection.
+  // Time limits, enforced by sweep() (so to about a second). Each one that bites
+  // is counted in HttpServerStats.
+  // Header-read timeout: a request must arrive whole within this from its first
+  // byte (from the accept, or the end of the TLS handshake's start, for the first
+  // one); a partial request is answered 408, a silent new connection just closed.
   std::chrono::seconds request_timeout{30};
+  // An idle keep-alive connection (a response sent, no byte of the next request).
+  std::chrono::seconds idle_timeout{30};
+  // A response or stream whose client accepts no byte for this long is closed: a
+  // stream's memory is bounded by coalescing already, this frees the socket.
+  std::chrono::seconds write_stall_timeout{60};
+  // How long a TLS close waits for the client's close_notify before it closes the
+  // socket anyway (a client that never answers would otherwise pin it forever).
+  std::chrono::seconds tls_shutdown_timeout{2};
+  // Connection caps. A connection beyond either is answered 503 with Retry-After
+  // and closed (a TLS connection is closed without an answer: a 503 would cost a
+  // full handshake). Zero: no cap. No cap by default, as the right figure
+  // depends on the host's descriptor limit and on whether clients share an
+  // address (a reverse proxy, NAT); eudiplo_sse_server sets the total from its
+  // descriptor limit.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 0;
+  std::chrono::seconds refused_retry_after{5};
   // Bytes queued for a stream above which its writer answers `full`.
   std::size_t stream_high_water = 64 * 1024;
   // One entry per answered request; empty for none.
@@ -43,6 +65,13 @@ struct HttpServerOptions {
 struct HttpServerStats {
   std::size_t connections = 0;  // open connections, streams included
   std::size_t streams = 0;      // connections carrying a streaming response
+  // Counters, since the server started: how often each time limit bit.
+  std::uint64_t request_timeouts = 0;       // 408 answered, or a silent connection closed
+  std::uint64_t idle_timeouts = 0;          // idle keep-alive connections closed
+  std::uint64_t write_stalls = 0;           // responses and streams closed by a stalled client
+  std::uint64_t tls_shutdown_timeouts = 0;  // TLS closes that gave up waiting for close_notify
+  std::uint64_t connections_refused = 0;    // beyond a connection cap
+  std::uint64_t accept_errors = 0;          // failed accepts (EMFILE...), each followed by a pause
 };
 
 namespace detail {
@@ -63,7 +92,7 @@ class HttpServer {
   std::error_code listen(const asio::ip::tcp::endpoint& endpoint);
   asio::ip::tcp::endpoint local_endpoint() const;
 
-  // Closes connections whose request is overdue. Call about once a second.
+  // Applies the time limits of HttpServerOptions. Call about once a second.
   void sweep();
 
   // Stops accepting and ends every connection that carries no stream (one in the
