@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "eudiplo_sse/sse_format.hpp"
 #include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/sse_format.hpp"
 #include "eudiplo_sse/status_bus.hpp"
 #include "eudiplo_sse/status_event.hpp"
 #include "event_stream.hpp"
@@ -42,7 +42,8 @@ class EventsRouteCore final : public StreamOwner {
     opened_.fetch_add(1, std::memory_order_relaxed);
     const std::int64_t now_ms = coarse_now_ms();
     stream->set_last_write_ms(now_ms);
-    if (heartbeat_ms_ > 0) wheel_.schedule(stream.get(), now_ms + heartbeat_ms_ - phase_ms(*stream));
+    if (heartbeat_ms_ > 0)
+      wheel_.schedule(stream.get(), now_ms + heartbeat_ms_ - phase_ms(*stream));
   }
 
   void stream_finished(EventStream* stream) override {
@@ -312,10 +313,9 @@ void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler
       []() -> StatusEventPtr { return nullptr; }));
 
   const std::string tenant = principal.tenant;
-  auto pending = std::make_shared<PendingCheck>(
-      PendingCheck{std::move(principal), std::string(request.session_id),
-                   std::string(request.last_event_id), options_.unavailable_retry_after,
-                   std::move(feed)});
+  auto pending = std::make_shared<PendingCheck>(PendingCheck{
+      std::move(principal), std::string(request.session_id), std::string(request.last_event_id),
+      options_.unavailable_retry_after, std::move(feed)});
   sessions_.async_get(
       tenant, request.session_id,
       [pending, handler = std::move(handler)](std::error_code ec, std::optional<Session> s) {

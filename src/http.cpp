@@ -50,8 +50,7 @@ std::string error_body(int status, std::string_view message) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string format_response_head(int status, const std::vector<HttpHeader>& headers,
-                                 bool chunked) {
+std::string format_response_head(int status, const std::vector<HttpHeader>& headers, bool chunked) {
   std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
   head += reason_phrase(status);
   head += "\r\n";

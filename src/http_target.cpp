@@ -92,9 +92,8 @@ EventsTarget parse_events_target(std::string_view target) {
   if (slash == std::string_view::npos || rest.substr(slash) != "/events") return out;
   out.matched = true;
   auto id = percent_decode(rest.substr(0, slash));
-  const auto params = parse_query(question == std::string_view::npos
-                                      ? std::string_view{}
-                                      : target.substr(question + 1));
+  const auto params = parse_query(question == std::string_view::npos ? std::string_view{}
+                                                                     : target.substr(question + 1));
   if (!id || !params) {
     out.malformed = true;
     return out;

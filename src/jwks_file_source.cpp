@@ -54,7 +54,7 @@ struct JwksFileSource::State {
   JwtVerifier& verifier;
   JwksFileSourceOptions options;
   mutable std::mutex mutex;
-  FileSignature seen;          // at the last read
+  FileSignature seen;            // at the last read
   std::size_t content_hash = 0;  // of the last good content
   bool loaded = false;
   KeySourceStats stats;

@@ -130,8 +130,8 @@ void JwksUrlSource::State::complete(HttpFetchResult result) {
     return fail(now, ec, "not a usable JWKS (" + ec.message() + ")");
   }
   const auto max_age = detail::cache_control_max_age(result.cache_control);
-  const auto wait =
-      std::clamp(max_age.value_or(options.default_interval), options.min_interval, options.max_interval);
+  const auto wait = std::clamp(max_age.value_or(options.default_interval), options.min_interval,
+                               options.max_interval);
   next_due = now + wait;
   ++stats.refreshes;
   stats.last_success = now;
@@ -154,7 +154,8 @@ void JwksUrlSource::tick() {
     std::lock_guard<std::mutex> lock(state_->mutex);
     if (!state_->start_due_fetch(state_->options.clock(), early)) return;
   }
-  if (early) state_->say("JWKS " + state_->options.url + ": token with an unknown kid, refreshing early");
+  if (early)
+    state_->say("JWKS " + state_->options.url + ": token with an unknown kid, refreshing early");
   std::weak_ptr<State> weak = state_;
   auto done = [weak](HttpFetchResult result) {
     if (auto state = weak.lock()) state->complete(std::move(result));

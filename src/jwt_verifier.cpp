@@ -153,8 +153,8 @@ VerifyResult JwtVerifier::Impl::verify(std::string_view token, TimePoint now) co
   if (!header.crit.empty()) return refuse(error::critical_header_unknown);
 
   const detail::JwtKey* verified_by = nullptr;
-  if (const error e = find_signer(*keys, header.kid, *alg, parts.signing_input, signature,
-                                  verified_by);
+  if (const error e =
+          find_signer(*keys, header.kid, *alg, parts.signing_input, signature, verified_by);
       e != error{}) {
     if (e == error::key_unknown) unknown_keys.fetch_add(1, std::memory_order_relaxed);
     return refuse(e);
@@ -245,9 +245,7 @@ std::error_code JwtVerifier::replace_jwks(std::string_view jwks_json) {
 
 std::size_t JwtVerifier::key_count() const noexcept { return impl_->snapshot()->keys.size(); }
 
-std::uint64_t JwtVerifier::key_generation() const noexcept {
-  return impl_->snapshot()->generation;
-}
+std::uint64_t JwtVerifier::key_generation() const noexcept { return impl_->snapshot()->generation; }
 
 bool JwtVerifier::key_present(std::uint64_t key_ref) const noexcept {
   return key_ref == 0 || impl_->snapshot()->contains(key_ref);

@@ -12,10 +12,10 @@
 #include <memory>
 #include <mutex>
 
-#include "event_stream.hpp"
 #include "eudiplo_sse/status_bus.hpp"
 #include "eudiplo_sse/status_event.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
+#include "event_stream.hpp"
 
 namespace eudiplo_sse::detail {
 

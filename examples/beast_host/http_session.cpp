@@ -10,7 +10,6 @@
 #include <eudiplo_sse/boost_asio/sse_stream_writer.hpp>
 #include <eudiplo_sse/events_route.hpp>
 
-
 namespace beast_host {
 
 namespace beast = boost::beast;

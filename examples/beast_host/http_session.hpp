@@ -1,6 +1,6 @@
 // One accepted connection: reads requests with Beast's parser (with limits),
-// answers them through Routes, and hands the connection to eudiplo_sse::boost_asio::SseStreamWriter when
-// the answer is an events stream.
+// answers them through Routes, and hands the connection to eudiplo_sse::boost_asio::SseStreamWriter
+// when the answer is an events stream.
 #pragma once
 
 #include <memory>

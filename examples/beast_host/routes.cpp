@@ -24,8 +24,7 @@ struct Target {
 std::optional<Target> parse_target(std::string_view target) {
   const auto q = target.find('?');
   auto segments = eudiplo_sse::decode_path(target.substr(0, q));
-  auto params =
-      eudiplo_sse::parse_query(q == std::string_view::npos ? "" : target.substr(q + 1));
+  auto params = eudiplo_sse::parse_query(q == std::string_view::npos ? "" : target.substr(q + 1));
   if (!segments || !params) return std::nullopt;
   Target t{std::move(*segments), {}};
   if (const std::string* token = eudiplo_sse::find_param(*params, "token")) t.token = *token;
@@ -78,7 +77,8 @@ Answer Routes::handle(const Request& request) const {
                         : events_.check({events_target.session_id, events_target.query_token,
                                          header(request, http::field::authorization),
                                          header(request, std::string_view("Last-Event-ID"))});
-    if (!answer.events.is_stream()) answer.response = to_response(request, std::move(answer.events));
+    if (!answer.events.is_stream())
+      answer.response = to_response(request, std::move(answer.events));
     return answer;
   }
 

@@ -40,16 +40,18 @@ void send(httplib::Response& res, ApiResponse r) {
   res.status = r.status;
   std::string content_type = "application/json";
   for (const auto& h : r.headers) {
-    if (h.name == "Content-Type") content_type = h.value;
-    else res.set_header(h.name.c_str(), h.value);
+    if (h.name == "Content-Type")
+      content_type = h.value;
+    else
+      res.set_header(h.name.c_str(), h.value);
   }
   res.set_content(r.body, content_type.c_str());
 }
 
 void mount_session_api(httplib::Server& server, const eudiplo_sse::examples::SessionApi& api) {
   server.Post("/session", [&api](const httplib::Request& req, httplib::Response& res) {
-    send(res, api.handle({req.method, std::nullopt, req.get_header_value("Authorization"),
-                          req.body}));
+    send(res,
+         api.handle({req.method, std::nullopt, req.get_header_value("Authorization"), req.body}));
   });
   auto by_id = [&api](const httplib::Request& req, httplib::Response& res) {
     // The id from the raw target, with the library's strict decoder (as the other hosts).
@@ -76,10 +78,9 @@ int bind_with_backlog(httplib::Server& server, const httplib_host::Options& opti
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     fd = sock;
   });
-  const int port = options.port == 0 ? server.bind_to_any_port(options.host)
-                                     : (server.bind_to_port(options.host, options.port)
-                                            ? options.port
-                                            : -1);
+  const int port = options.port == 0
+                       ? server.bind_to_any_port(options.host)
+                       : (server.bind_to_port(options.host, options.port) ? options.port : -1);
   if (port < 0 || fd < 0 || ::listen(fd, SOMAXCONN) != 0) return -1;
   return port;
 }
@@ -119,9 +120,9 @@ int main(int argc, char** argv) {
   httplib_mount::mount_events(server, route);
   mount_session_api(server, api);
   server.Get("/healthz", [&route](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"status":"ok","openStreams":)" +
-                        std::to_string(route.stats().open_streams) + "}",
-                    "application/json");
+    res.set_content(
+        R"({"status":"ok","openStreams":)" + std::to_string(route.stats().open_streams) + "}",
+        "application/json");
   });
 
   const int port = bind_with_backlog(server, options);

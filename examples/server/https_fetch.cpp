@@ -35,7 +35,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -133,7 +134,8 @@ bool parse_http_response(std::string_view raw, std::size_t max_body, HttpFetchRe
     } else if (iequals(name, "content-length")) {
       std::size_t n = 0;
       const auto rr = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (value.empty() || rr.ec != std::errc() || rr.ptr != value.data() + value.size()) return false;
+      if (value.empty() || rr.ec != std::errc() || rr.ptr != value.data() + value.size())
+        return false;
       length = n;
     }
   }
@@ -212,8 +214,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   void send() {
     const bool default_port = url_.port == "443";
     const bool v6 = url_.host.find(':') != std::string::npos;
-    const std::string host = (v6 ? "[" + url_.host + "]" : url_.host) +
-                             (default_port ? "" : ":" + url_.port);
+    const std::string host =
+        (v6 ? "[" + url_.host + "]" : url_.host) + (default_port ? "" : ":" + url_.port);
     request_ = "GET " + url_.target + " HTTP/1.1\r\nHost: " + host +
                "\r\nAccept: application/json\r\nUser-Agent: eudiplo_sse_server\r\n"
                "Connection: close\r\n\r\n";
@@ -234,7 +236,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       }
       // Servers often close without TLS close_notify; the HTTP framing decides
       // whether the answer is complete.
-      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return self->finish({});
+      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
+        return self->finish({});
       if (ec) return self->finish(ec);
       HttpFetchResult probe;
       if (parse_http_response(self->response_, self->options_.max_body, probe)) {
@@ -297,8 +300,9 @@ std::shared_ptr<HttpsFetcher> HttpsFetcher::create(asio::io_context& io, HttpsFe
     tls->load_verify_file(options.ca_file, ec);
   }
   if (ec) {
-    message = options.ca_file.empty() ? "cannot load the system trust store: " + ec.message()
-                                    : "cannot load CA file " + options.ca_file + ": " + ec.message();
+    message = options.ca_file.empty()
+                  ? "cannot load the system trust store: " + ec.message()
+                  : "cannot load CA file " + options.ca_file + ": " + ec.message();
     return nullptr;
   }
   return std::make_shared<HttpsFetcher>(io, std::move(options), std::move(tls));
@@ -312,13 +316,13 @@ void HttpsFetcher::get(const std::string& url, HttpFetchDone done) {
     asio::post(io_, [done = std::move(done), result]() mutable { done(std::move(result)); });
     return;
   }
-  std::make_shared<FetchOperation>(io_, *tls_, std::move(parsed), options_, std::move(done))->start();
+  std::make_shared<FetchOperation>(io_, *tls_, std::move(parsed), options_, std::move(done))
+      ->start();
 }
 
 HttpFetch make_https_fetch(std::shared_ptr<HttpsFetcher> fetcher) {
-  return [fetcher](const std::string& url, HttpFetchDone done) {
-    fetcher->get(url, std::move(done));
-  };
+  return
+      [fetcher](const std::string& url, HttpFetchDone done) { fetcher->get(url, std::move(done)); };
 }
 
 HttpFetchResult fetch_blocking(const std::string& url, const HttpsFetchOptions& options,

@@ -21,7 +21,8 @@ void render_key_source_metrics(std::string& out, const KeySourceStats& stats) {
   metric(out, "eudiplo_sse_jwks_refresh_failures_total", "counter",
          "Key set loads or fetches that failed (the last good key set stayed).", stats.failures);
   if (stats.last_success != TimePoint{}) {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(system_now() - stats.last_success);
+    const auto age =
+        std::chrono::duration_cast<std::chrono::seconds>(system_now() - stats.last_success);
     metric(out, "eudiplo_sse_jwks_age_seconds", "gauge",
            "Seconds since the key set was last loaded or confirmed.",
            static_cast<std::uint64_t>(std::max<std::int64_t>(0, age.count())));
@@ -53,9 +54,9 @@ bool metrics_scrape_allowed(const http::HttpRequest& request, const std::string&
   for (std::size_t i = 0; i < scheme.size(); ++i) {
     // The scheme is case-insensitive (RFC 9110 11.1).
     const char c = header[i];
-    diff |= static_cast<unsigned char>((c >= 'A' && c <= 'Z' ? c + 32 : c) ^
-                                       (scheme[i] >= 'A' && scheme[i] <= 'Z' ? scheme[i] + 32
-                                                                             : scheme[i]));
+    diff |= static_cast<unsigned char>(
+        (c >= 'A' && c <= 'Z' ? c + 32 : c) ^
+        (scheme[i] >= 'A' && scheme[i] <= 'Z' ? scheme[i] + 32 : scheme[i]));
   }
   for (std::size_t i = 0; i < token.size(); ++i) {
     diff |= static_cast<unsigned char>(header[scheme.size() + i] ^ token[i]);

@@ -19,7 +19,7 @@ struct MetricsSources {
   const InMemorySessionStore* store = nullptr;
   const http::HttpServer* server = nullptr;
   const std::atomic<std::uint64_t>* auth_failures = nullptr;  // outside the events route
-  const KeySource* key_source = nullptr;  // --jwks / --jwks-url / --oidc-issuer
+  const KeySource* key_source = nullptr;                      // --jwks / --jwks-url / --oidc-issuer
   const http::StreamCaps* stream_caps = nullptr;
 };
 

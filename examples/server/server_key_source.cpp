@@ -67,9 +67,9 @@ int ServerKeySource::start_url(std::string& error) {
     const HttpFetchResult config = fetch_blocking(config_url, fetch_options, message);
     if (config.error || config.status != 200) {
       error = "--oidc-issuer: cannot read " + config_url + ": " +
-              (!message.empty()   ? message
-               : config.error ? config.error.message()
-                                  : "HTTP status " + std::to_string(config.status));
+              (!message.empty() ? message
+               : config.error   ? config.error.message()
+                                : "HTTP status " + std::to_string(config.status));
       return exit_failure;
     }
     if (!parse_openid_configuration(config.body, opts_.oidc_issuer, jwks_url, error)) {

@@ -27,12 +27,12 @@ struct ServerOptions {
   std::uint16_t listen_port = 8080;
   std::string jwt_secret{dev_jwt_secret};
   bool jwt_secret_given = false;
-  std::string jwks_file;             // reloaded when it changes and on SIGHUP
-  std::string jwks_url;              // https JWKS, refreshed
+  std::string jwks_file;  // reloaded when it changes and on SIGHUP
+  std::string jwks_url;   // https JWKS, refreshed
   std::chrono::seconds jwks_refresh{300};
   std::chrono::seconds jwks_min_refresh{0};  // 0: min(30 s, jwks_refresh)
-  std::string jwks_ca;               // CA file for jwks_url / oidc_issuer; empty: system store
-  std::string oidc_issuer;           // discovery of jwks_url; tokens need iss = this
+  std::string jwks_ca;      // CA file for jwks_url / oidc_issuer; empty: system store
+  std::string oidc_issuer;  // discovery of jwks_url; tokens need iss = this
   std::string issuer = "eudiplo-service";
   std::string audience;
   std::string tenant_claim = "tenant_id";
@@ -40,7 +40,7 @@ struct ServerOptions {
   bool demo_client = true;
   std::chrono::seconds heartbeat{15};
   std::chrono::seconds session_ttl{300};
-  std::chrono::seconds token_ttl{3600};  // tokens from POST /oauth2/token
+  std::chrono::seconds token_ttl{3600};   // tokens from POST /oauth2/token
   std::chrono::seconds token_leeway{30};  // clock skew on exp/nbf/iat (JwtVerifierOptions)
   std::chrono::milliseconds retry{3000};
   std::vector<std::string> cors_origins;

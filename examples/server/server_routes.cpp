@@ -67,7 +67,7 @@ void mount_routes(http::Router& router, ServerParts& parts) {
           handler(parts, ex, params);
         });
   }
-  parts.session_routes.mount(router);           // POST /session, GET|PATCH /session/{id}
+  parts.session_routes.mount(router);  // POST /session, GET|PATCH /session/{id}
   // GET /session/{id}/events
   if (parts.stream_caps) {
     http::add_events_route(router, parts.route, *parts.stream_caps);

@@ -28,8 +28,9 @@ SessionBackend::SessionBackend(const ServerOptions& opts, StatusPublisher& publi
   store_ = std::move(store);
 #else
   (void)publisher;
-  error_ = "--redis: this eudiplo_sse_server was built without Redis support "
-           "(configure with -DEUDIPLO_SSE_WITH_REDIS=ON)";
+  error_ =
+      "--redis: this eudiplo_sse_server was built without Redis support "
+      "(configure with -DEUDIPLO_SSE_WITH_REDIS=ON)";
 #endif
 }
 

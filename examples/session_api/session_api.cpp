@@ -95,31 +95,31 @@ void SessionApi::create(const Principal& who, std::string_view body, Completion 
       ttl = std::chrono::seconds(static_cast<std::int64_t>(it->value.GetUint64()));
     }
   }
-  sessions_.async_create(who.tenant, ttl, {},
-                         [retry = options_.unavailable_retry_after, base = options_.base_path,
-                          done = std::move(done)](CreateResult created) {
-                           if (created.error == error::store_unavailable) {
-                             return done(unavailable(retry));
-                           }
-                           if (created.error) return done(error(500, "cannot create the session"));
-                           auto response = session_response(201, created.session);
-                           response.headers.push_back(
-                               {"Location", base + "/session/" + created.session.id});
-                           done(std::move(response));
-                         });
+  sessions_.async_create(
+      who.tenant, ttl, {},
+      [retry = options_.unavailable_retry_after, base = options_.base_path,
+       done = std::move(done)](CreateResult created) {
+        if (created.error == error::store_unavailable) {
+          return done(unavailable(retry));
+        }
+        if (created.error) return done(error(500, "cannot create the session"));
+        auto response = session_response(201, created.session);
+        response.headers.push_back({"Location", base + "/session/" + created.session.id});
+        done(std::move(response));
+      });
 }
 
 void SessionApi::get(const Principal& who, std::string_view id, Completion done) const {
-  sessions_.async_get(who.tenant, id,
-                      [retry = options_.unavailable_retry_after, done = std::move(done)](
-                          std::error_code ec, std::optional<Session> session) {
-                        if (ec) return done(unavailable(retry));
-                        if (!session) {
-                          return done(
-                              error(404, make_error_code(error::session_not_found).message()));
-                        }
-                        done(session_response(200, *session));
-                      });
+  sessions_.async_get(
+      who.tenant, id,
+      [retry = options_.unavailable_retry_after, done = std::move(done)](
+          std::error_code ec, std::optional<Session> session) {
+        if (ec) return done(unavailable(retry));
+        if (!session) {
+          return done(error(404, make_error_code(error::session_not_found).message()));
+        }
+        done(session_response(200, *session));
+      });
 }
 
 void SessionApi::patch(const Principal& who, std::string_view id, std::string_view body,
@@ -134,9 +134,11 @@ void SessionApi::patch(const Principal& who, std::string_view id, std::string_vi
     return done(error(400, "unknown status: use active, fetched, completed, expired or failed"));
   }
   sessions_.async_set_status(
-      who.tenant, id, *status, [retry = options_.unavailable_retry_after, done = std::move(done)](TransitionResult result) {
+      who.tenant, id, *status,
+      [retry = options_.unavailable_retry_after, done = std::move(done)](TransitionResult result) {
         if (result.error == error::store_unavailable) return done(unavailable(retry));
-        if (result.error == error::session_not_found) return done(error(404, result.error.message()));
+        if (result.error == error::session_not_found)
+          return done(error(404, result.error.message()));
         if (result.error == error::session_terminal || result.error == error::invalid_transition) {
           return done(error(409, std::string(result.error.message()) + " (current status: " +
                                      std::string(to_string(result.session.status)) + ")"));

@@ -27,7 +27,7 @@ namespace eudiplo_sse::examples {
 struct SessionApiOptions {
   std::chrono::seconds default_ttl{300};
   std::chrono::seconds max_ttl{365 * 24 * 3600};
-  std::string base_path;  // for the Location of a created session
+  std::string base_path;                            // for the Location of a created session
   std::chrono::seconds unavailable_retry_after{2};  // Retry-After of a 503
 };
 

@@ -165,6 +165,6 @@ class EUDIPLO_SSE_EXPORT EventsRoute {
 // Extracts the token: a `Bearer` Authorization header wins over the query
 // parameter. Empty when there is none.
 EUDIPLO_SSE_EXPORT std::string_view select_token(std::string_view authorization,
-                              std::string_view query_token) noexcept;
+                                                 std::string_view query_token) noexcept;
 
 }  // namespace eudiplo_sse

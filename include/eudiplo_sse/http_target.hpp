@@ -36,9 +36,9 @@ EUDIPLO_SSE_EXPORT std::optional<std::vector<std::string>> decode_path(std::stri
 // A request target (path and query, as on the request line) matched against
 // /session/{id}/events?token=JWT.
 struct EventsTarget {
-  bool matched = false;    // the path is /session/{id}/events
-  bool malformed = false;  // matched, but badly percent-encoded: answer 400
-  std::string session_id;  // decoded
+  bool matched = false;     // the path is /session/{id}/events
+  bool malformed = false;   // matched, but badly percent-encoded: answer 400
+  std::string session_id;   // decoded
   std::string query_token;  // the decoded `token` parameter; empty if absent
 };
 EUDIPLO_SSE_EXPORT EventsTarget parse_events_target(std::string_view target);

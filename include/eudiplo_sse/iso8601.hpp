@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/export.hpp"
 
 namespace eudiplo_sse {
 

@@ -29,7 +29,8 @@ EUDIPLO_SSE_EXPORT std::string_view to_string(JwtAlgorithm alg) noexcept;
 
 // Exact, case-sensitive match of an `alg` value; nullopt for anything else,
 // including "none" (which no key can ever be bound to).
-EUDIPLO_SSE_EXPORT std::optional<JwtAlgorithm> jwt_algorithm_from_string(std::string_view name) noexcept;
+EUDIPLO_SSE_EXPORT std::optional<JwtAlgorithm> jwt_algorithm_from_string(
+    std::string_view name) noexcept;
 
 inline bool is_hmac(JwtAlgorithm alg) noexcept {
   return alg == JwtAlgorithm::HS256 || alg == JwtAlgorithm::HS384 || alg == JwtAlgorithm::HS512;

@@ -14,8 +14,7 @@ namespace eudiplo_sse {
 // the header {"alg":"HS256","typ":"JWT"} (plus "kid" when given), signed with
 // HS256/384/512. Returns an empty string when `alg` is not an HMAC algorithm or the
 // secret is shorter than JwtVerifier would accept (32/48/64 bytes, RFC 7518 3.2).
-EUDIPLO_SSE_EXPORT std::string sign_hs_jwt(std::string_view payload_json,
-                                           std::string_view secret,
+EUDIPLO_SSE_EXPORT std::string sign_hs_jwt(std::string_view payload_json, std::string_view secret,
                                            JwtAlgorithm alg = JwtAlgorithm::HS256,
                                            std::string_view kid = {});
 

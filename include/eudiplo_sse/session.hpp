@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/session_status.hpp"
 
 namespace eudiplo_sse {

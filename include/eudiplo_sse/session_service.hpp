@@ -20,8 +20,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/session_store.hpp"
 #include "eudiplo_sse/status_publisher.hpp"
 

@@ -16,7 +16,8 @@ inline constexpr std::size_t session_status_count = 5;
 EUDIPLO_SSE_EXPORT std::string_view to_string(SessionStatus s) noexcept;
 
 // Parses a wire name exactly (case-sensitive); std::nullopt otherwise.
-EUDIPLO_SSE_EXPORT std::optional<SessionStatus> parse_session_status(std::string_view text) noexcept;
+EUDIPLO_SSE_EXPORT std::optional<SessionStatus> parse_session_status(
+    std::string_view text) noexcept;
 
 // completed, expired and failed are final: no later change is accepted.
 constexpr bool is_terminal(SessionStatus s) noexcept {

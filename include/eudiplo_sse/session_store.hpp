@@ -27,8 +27,8 @@
 #include <system_error>
 #include <vector>
 
-#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
+#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/session.hpp"
 
 namespace eudiplo_sse {

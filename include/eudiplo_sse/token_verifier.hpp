@@ -8,9 +8,9 @@
 #include <system_error>
 #include <vector>
 
-#include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/clock.hpp"
 #include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/export.hpp"
 
 namespace eudiplo_sse {
 

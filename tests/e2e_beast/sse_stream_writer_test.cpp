@@ -20,8 +20,8 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
-#include <asio/strand.hpp>
 #include <asio/ssl/stream.hpp>
+#include <asio/strand.hpp>
 #include <eudiplo_sse/asio/sse_stream_writer.hpp>
 namespace net = ::asio;
 // Every member compiles for a TLS stream too (the writer closes its lowest layer).
@@ -36,8 +36,8 @@ Stream make_stream(net::ip::tcp::socket socket) { return socket; }
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <eudiplo_sse/boost_asio/sse_stream_writer.hpp>
 namespace net = boost::asio;
@@ -88,15 +88,15 @@ Connection connect(net::io_context& ioc) {
   return {std::move(client), std::move(server)};
 }
 
-std::shared_ptr<Writer> start_writer(tcp::socket server, std::size_t high_water,
-                                     std::chrono::seconds write_timeout = std::chrono::seconds(30)) {
+std::shared_ptr<Writer> start_writer(
+    tcp::socket server, std::size_t high_water,
+    std::chrono::seconds write_timeout = std::chrono::seconds(30)) {
   eudiplo_sse::SseStreamWriterOptions options;
   options.high_water = high_water;
   options.write_timeout = write_timeout;
-  return Writer::start(make_stream(std::move(server)),
-                       eudiplo_sse::format_response_head(
-                           200, {{"Content-Type", "text/event-stream"}}),
-                       options);
+  return Writer::start(
+      make_stream(std::move(server)),
+      eudiplo_sse::format_response_head(200, {{"Content-Type", "text/event-stream"}}), options);
 }
 
 std::string read_all(tcp::socket& client) {

@@ -5,8 +5,9 @@
 // Input: a raw path and a raw query separated by 0x1F. Invariants: a decoded
 // segment, component or parameter never holds 0x00 unless the raw text did (the
 // request parser refuses raw 0x00 in a target before any decoding);
-// percent_decode of a segment without '%' is the segment itself; and, piece by piece, the logged target keeps every piece
-// in place, logs a parameter whose key decodes to hold "token" as its raw key and
+// percent_decode of a segment without '%' is the segment itself; and, piece by piece, the logged
+// target keeps every piece in place, logs a parameter whose key decodes to hold "token" as its raw
+// key and
 // "=REDACTED" (never its value), and a key or bare piece that decodes to hold '='
 // as "REDACTED".
 #include <cstddef>

@@ -85,8 +85,8 @@ struct HeartbeatFixture {
         keep_alives += is_keep_alive(chunks[i]) ? 1 : 0;
       }
       w.chunks_seen = chunks.size();
-      w.longest_silence = std::max(
-          w.longest_silence, std::chrono::duration_cast<milliseconds>(now - w.last_write));
+      w.longest_silence =
+          std::max(w.longest_silence, std::chrono::duration_cast<milliseconds>(now - w.last_write));
       w.last_write = now;
     }
     return keep_alives;
@@ -158,8 +158,7 @@ TEST_CASE("keep-alives: streams that end leave the schedule", "[route][heartbeat
   }
 }
 
-TEST_CASE("keep-alives: a clock that steps back does not silence streams",
-          "[route][heartbeat]") {
+TEST_CASE("keep-alives: a clock that steps back does not silence streams", "[route][heartbeat]") {
   HeartbeatFixture f;
   f.open_streams(10);
   f.now += seconds(5);

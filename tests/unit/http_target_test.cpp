@@ -65,8 +65,8 @@ TEST_CASE("parse_events_target matches /session/{id}/events only", "[percent][ta
 }
 
 TEST_CASE("parse_events_target flags bad encodings as malformed (400)", "[percent][target]") {
-  for (const char* bad : {"/session/a%00b/events", "/session/a%zz/events",
-                          "/session/abc/events?token=%4"}) {
+  for (const char* bad :
+       {"/session/a%00b/events", "/session/a%zz/events", "/session/abc/events?token=%4"}) {
     INFO(bad);
     const auto t = parse_events_target(bad);
     CHECK(t.matched);

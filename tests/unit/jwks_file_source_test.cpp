@@ -129,7 +129,8 @@ TEST_CASE("a bad or missing JWKS file keeps the last good set", "[jwks][file]") 
   CHECK_FALSE(source.stats().last_error);
   CHECK(source.stats().refreshes == 2);
   bool kept_logged = false;
-  for (const auto& line : log) kept_logged |= line.find("keeping the last good key set") != std::string::npos;
+  for (const auto& line : log)
+    kept_logged |= line.find("keeping the last good key set") != std::string::npos;
   CHECK(kept_logged);
   JwksFileSourceOptions missing;
   missing.path = dir.path + "/none.json";

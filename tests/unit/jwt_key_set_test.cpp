@@ -116,7 +116,8 @@ TEST_CASE("JwtKeySet builds a mixed set for replace_keys; add_* still add", "[jw
   const auto a = make_key("a");
   JwtKeySet set;
   REQUIRE_FALSE(set.add_hmac_secret(secret, JwtAlgorithm::HS256, "h"));
-  REQUIRE_FALSE(set.add_pem_public_key(jwt_test::public_pem(a.key.get()), JwtAlgorithm::ES256, "a"));
+  REQUIRE_FALSE(
+      set.add_pem_public_key(jwt_test::public_pem(a.key.get()), JwtAlgorithm::ES256, "a"));
   CHECK(set.add_hmac_secret("short") == error::key_invalid);
   CHECK(set.size() == 2);
 
@@ -124,14 +125,14 @@ TEST_CASE("JwtKeySet builds a mixed set for replace_keys; add_* still add", "[jw
   REQUIRE_FALSE(verifier.add_hmac_secret(secret, JwtAlgorithm::HS256, "old"));
   verifier.replace_keys(std::move(set));
   CHECK(verifier.key_count() == 2);
-  const std::string hs_token = eudiplo_sse::sign_hs_jws(
-      R"({"alg":"HS256","kid":"h"})", jwt_test::Claims::standard().json(), secret,
-      JwtAlgorithm::HS256);
+  const std::string hs_token =
+      eudiplo_sse::sign_hs_jws(R"({"alg":"HS256","kid":"h"})", jwt_test::Claims::standard().json(),
+                               secret, JwtAlgorithm::HS256);
   CHECK_FALSE(verifier.verify(hs_token, now()).error);
   CHECK_FALSE(verifier.verify(token_of(a), now()).error);
-  const std::string old_token = eudiplo_sse::sign_hs_jws(
-      R"({"alg":"HS256","kid":"old"})", jwt_test::Claims::standard().json(), secret,
-      JwtAlgorithm::HS256);
+  const std::string old_token =
+      eudiplo_sse::sign_hs_jws(R"({"alg":"HS256","kid":"old"})",
+                               jwt_test::Claims::standard().json(), secret, JwtAlgorithm::HS256);
   CHECK(verifier.verify(old_token, now()).error == error::key_unknown);
 
   const auto b = make_key("b");
@@ -196,8 +197,8 @@ TEST_CASE("verify() runs while key sets are swapped", "[jwt][rotation][concurren
   }
   stop = true;
   for (auto& t : readers) t.join();
-  CHECK(a_failures.load() == 0);       // a key present in every set never fails
-  CHECK(b_other_errors.load() == 0);   // b is either there or unknown, never half there
+  CHECK(a_failures.load() == 0);      // a key present in every set never fails
+  CHECK(b_other_errors.load() == 0);  // b is either there or unknown, never half there
   CHECK(verifier.key_generation() == 201);
   // The last set holds b (i = 199 put it back).
   CHECK_FALSE(verifier.verify(b_tokens[0], now()).error);

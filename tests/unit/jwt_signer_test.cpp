@@ -1,5 +1,5 @@
-#include "eudiplo_sse/detail/jws_signer.hpp"
 #include "eudiplo_sse/jwt_signer.hpp"
+#include "eudiplo_sse/detail/jws_signer.hpp"
 
 #include <string>
 

@@ -34,10 +34,10 @@ inline std::string token_of(const NamedKey& key, const std::string& kid = {},
                             const std::string& subject = "user-1") {
   auto claims = jwt_test::Claims::standard();
   claims.set("sub", "\"" + subject + "\"");
-  return jwt_test::sign_jws(key.key.get(), eudiplo_sse::JwtAlgorithm::ES256,
-                            jwt_test::header_for(eudiplo_sse::JwtAlgorithm::ES256,
-                                                 kid.empty() ? key.kid : kid),
-                            claims.json());
+  return jwt_test::sign_jws(
+      key.key.get(), eudiplo_sse::JwtAlgorithm::ES256,
+      jwt_test::header_for(eudiplo_sse::JwtAlgorithm::ES256, kid.empty() ? key.kid : kid),
+      claims.json());
 }
 
 }  // namespace rotation_test

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "deferred_session_store.hpp"
 #include "eudiplo_sse/error.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/iso8601.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/status_bus.hpp"
-#include "deferred_session_store.hpp"
 
 using eudiplo_sse::CreateResult;
 using eudiplo_sse::InMemorySessionStore;

@@ -39,7 +39,8 @@ TEST_CASE("a simple GET is parsed with its fields and no body", "[parser]") {
 
 TEST_CASE("a request arriving one byte at a time is the same request", "[parser]") {
   const std::string text =
-      "POST /session HTTP/1.1\r\nHost: h\r\nContent-Length: 16\r\nContent-Type: application/json\r\n\r\n"
+      "POST /session HTTP/1.1\r\nHost: h\r\nContent-Length: 16\r\nContent-Type: "
+      "application/json\r\n\r\n"
       "{\"ttlSeconds\":5}";
   HttpParser p;
   for (std::size_t i = 0; i + 1 < text.size(); ++i) {
@@ -66,7 +67,8 @@ TEST_CASE("keep-alive follows the version and the Connection field", "[parser]")
 
 TEST_CASE("pipelined requests come out one after the other", "[parser]") {
   HttpParser p;
-  REQUIRE(p.feed("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c") == Result::complete);
+  REQUIRE(p.feed("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c") ==
+          Result::complete);
   CHECK(p.take_request().target == "/a");
   REQUIRE(p.parse() == Result::complete);
   CHECK(p.take_request().target == "/b");
@@ -126,7 +128,8 @@ TEST_CASE("limits answer 414, 431 and 413", "[parser]") {
   CHECK(error_of("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", small) == 414);
   // Without a line end yet: refused as soon as the limit is passed.
   CHECK(error_of("GET /" + std::string(100, 'a'), small) == 414);
-  CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(200, 'b') + "\r\n\r\n", small) == 431);
+  CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(200, 'b') + "\r\n\r\n", small) ==
+        431);
   CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(200, 'b'), small) == 431);
   std::string many = "GET / HTTP/1.1\r\nHost: h\r\n";
   for (int i = 0; i < 30; ++i) many += "A: b\r\n";
@@ -137,11 +140,12 @@ TEST_CASE("limits answer 414, 431 and 413", "[parser]") {
   for (int i = 0; i < 6; ++i) six += "A: b\r\n";
   CHECK(error_of(six + "\r\n", few) == 431);
   CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 33\r\n\r\n", small) == 413);
-  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n21\r\n", small) == 413);
+  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n21\r\n", small) ==
+        413);
   // Exactly at the limits is fine.
   HttpParser ok(small);
-  CHECK(ok.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 32\r\n\r\n" + std::string(32, 'x')) ==
-        Result::complete);
+  CHECK(ok.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 32\r\n\r\n" +
+                std::string(32, 'x')) == Result::complete);
 }
 
 TEST_CASE("the default limits are the contract's 8/32/64 KiB", "[parser]") {
@@ -149,7 +153,8 @@ TEST_CASE("the default limits are the contract's 8/32/64 KiB", "[parser]") {
   HttpParser p;
   CHECK(p.feed("GET /" + std::string(8 * 1024 - 15, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n") ==
         Result::complete);
-  CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(33 * 1024, 'b') + "\r\n\r\n") == 431);
+  CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: " + std::string(33 * 1024, 'b') + "\r\n\r\n") ==
+        431);
   CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65537\r\n\r\n") == 413);
 }
 
@@ -169,12 +174,14 @@ TEST_CASE("malformed requests are 400, unsupported ones 501 and 505", "[parser]"
   CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: x\r\n folded\r\n\r\n") == 400);
   CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nA: x\ry\r\n\r\n") == 400);
   CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n") == 400);
-  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n") == 400);
-  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n") ==
+  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n") ==
         400);
+  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: "
+                 "chunked\r\n\r\n") == 400);
   CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n") == 501);
   CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") == 400);
-  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n") == 400);
+  CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n") ==
+        400);
 }
 
 TEST_CASE("a failed parser stays failed", "[parser]") {
@@ -186,8 +193,9 @@ TEST_CASE("a failed parser stays failed", "[parser]") {
 
 TEST_CASE("Expect: 100-continue is reported until the body starts", "[parser]") {
   HttpParser p;
-  REQUIRE(p.feed("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n") ==
-          Result::need_more);
+  REQUIRE(
+      p.feed("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n") ==
+      Result::need_more);
   CHECK(p.expects_continue());
   p.continue_sent();
   CHECK_FALSE(p.expects_continue());
@@ -195,7 +203,8 @@ TEST_CASE("Expect: 100-continue is reported until the body starts", "[parser]") 
   CHECK(p.take_request().body == "ok");
 
   HttpParser q;  // body already there: no interim answer needed
-  REQUIRE(q.feed("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok") ==
-          Result::complete);
+  REQUIRE(
+      q.feed("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok") ==
+      Result::complete);
   CHECK_FALSE(q.expects_continue());
 }

@@ -408,8 +408,7 @@ TEST_CASE("write-stall timeout closes a response whose client stopped reading", 
   options.write_stall_timeout = 0s;
   const std::string big(32 * 1024 * 1024, 'b');
   TestServer server(
-      [&big](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, big)); },
-      options);
+      [&big](http::HttpExchange& ex) { ex.respond(http::HttpResponse::json(200, big)); }, options);
   Client c(server.port(), 4096);
   c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   // The kernel buffers fill; the rest of the body waits on the client.

@@ -48,9 +48,10 @@ TEST_CASE("HTTP responses: status, Cache-Control, body by length, chunked or to 
   CHECK(r.body == "{}{}");
 
   HttpFetchResult c;
-  REQUIRE(parse_http_response(
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\n{\"k\r\nA\r\n\":[]}     \r\n0\r\n\r\n",
-      1024, c));
+  REQUIRE(
+      parse_http_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n3;ext=1\r\n{\"k\r\nA\r\n\":[]}     \r\n0\r\n\r\n",
+                          1024, c));
   CHECK(c.body == "{\"k\":[]}     ");
 
   HttpFetchResult e;
@@ -62,11 +63,11 @@ TEST_CASE("HTTP responses: status, Cache-Control, body by length, chunked or to 
   CHECK_FALSE(parse_http_response("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", 1024, x));
   CHECK_FALSE(parse_http_response("HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n", 1024, x));
   CHECK_FALSE(parse_http_response("HTTP/1.1 200 OK\r\n\r\n" + std::string(2000, 'x'), 1024, x));
-  CHECK_FALSE(parse_http_response(
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + std::string(2048, 'x') +
-          "\r\n0\r\n\r\n",
-      1024, x));  // a chunk over the cap
-  CHECK_FALSE(parse_http_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 1024, x));
+  CHECK_FALSE(parse_http_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+                                      std::string(2048, 'x') + "\r\n0\r\n\r\n",
+                                  1024, x));  // a chunk over the cap
+  CHECK_FALSE(
+      parse_http_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 1024, x));
   CHECK_FALSE(parse_http_response("HTTP/1.1 200 OK\r\nno header end", 1024, x));
   CHECK_FALSE(parse_http_response("SMTP 220 hello\r\n\r\n", 1024, x));
   CHECK_FALSE(parse_http_response("HTTP/1.1 2x0 OK\r\n\r\n", 1024, x));

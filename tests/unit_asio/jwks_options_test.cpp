@@ -67,8 +67,8 @@ TEST_CASE("bad key source flags are refused", "[options][jwks]") {
 
 TEST_CASE("--help lists the key source flags", "[options][jwks]") {
   const std::string help = usage_text();
-  for (const char* flag :
-       {"--jwks-url", "--jwks-refresh", "--jwks-min-refresh", "--jwks-ca", "--oidc-issuer", "SIGHUP"}) {
+  for (const char* flag : {"--jwks-url", "--jwks-refresh", "--jwks-min-refresh", "--jwks-ca",
+                           "--oidc-issuer", "SIGHUP"}) {
     CHECK(help.find(flag) != std::string::npos);
   }
 }

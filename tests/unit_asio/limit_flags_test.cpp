@@ -63,20 +63,20 @@ TEST_CASE("caps, the session TTL bound and the scrape token have flags", "[optio
   CHECK(effective_max_connections(o.limits) >= 1);
   CHECK(o.limits.max_session_ttl == seconds(86400));
   CHECK(o.limits.metrics_token.empty());
-  REQUIRE(parse_server_options({"--max-connections=50", "--max-connections-per-address", "5",
-                                "--max-session-ttl", "600", "--metrics-token",
-                                "scrape-0123456789abcdef"},
-                               o, error) == ParseOutcome::run);
+  REQUIRE(parse_server_options(
+              {"--max-connections=50", "--max-connections-per-address", "5", "--max-session-ttl",
+               "600", "--metrics-token", "scrape-0123456789abcdef"},
+              o, error) == ParseOutcome::run);
   CHECK(o.limits.max_connections == 50);
   CHECK(effective_max_connections(o.limits) == 50);
   CHECK(o.limits.max_connections_per_address == 5);
   CHECK(o.limits.max_session_ttl == seconds(600));
   CHECK(o.limits.metrics_token == "scrape-0123456789abcdef");
-  for (const auto& bad : std::vector<std::vector<std::string_view>>{
-           {"--max-connections", "0"},
-           {"--max-connections-per-address", "x"},
-           {"--max-session-ttl", "0"},
-           {"--metrics-token", "short"}}) {
+  for (const auto& bad :
+       std::vector<std::vector<std::string_view>>{{"--max-connections", "0"},
+                                                  {"--max-connections-per-address", "x"},
+                                                  {"--max-session-ttl", "0"},
+                                                  {"--metrics-token", "short"}}) {
     ServerOptions p;
     CHECK(parse_server_options(bad, p, error) == ParseOutcome::error);
     CHECK(error.find(bad[0]) != std::string::npos);

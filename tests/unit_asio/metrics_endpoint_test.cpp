@@ -28,7 +28,7 @@ TEST_CASE("with a scrape token only that bearer token reads /metrics", "[metrics
   CHECK_FALSE(server::metrics_scrape_allowed(http::HttpRequest{}, token));
   CHECK_FALSE(server::metrics_scrape_allowed(with_authorization(token), token));
   CHECK_FALSE(server::metrics_scrape_allowed(with_authorization("Bearer " + token + "x"), token));
-  CHECK_FALSE(server::metrics_scrape_allowed(with_authorization("Bearer scrape-0123456789abcdeX"),
-                                             token));
+  CHECK_FALSE(
+      server::metrics_scrape_allowed(with_authorization("Bearer scrape-0123456789abcdeX"), token));
   CHECK_FALSE(server::metrics_scrape_allowed(with_authorization("Basic " + token), token));
 }

@@ -37,8 +37,8 @@ void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view s
   }
   std::shared_ptr<StreamCaps::Slot> slot;
   if (caps) {
-    slot = caps->take(session_id, select_token(events_request.authorization,
-                                               events_request.query_token));
+    slot = caps->take(session_id,
+                      select_token(events_request.authorization, events_request.query_token));
     if (!slot) {
       auto answer = HttpResponse::error(429, "too many open streams for this session or token");
       answer.set("Retry-After", "10");

@@ -140,8 +140,8 @@ void HttpConnection<Stream>::start() {
 // The members, by what they do (one translation unit, so that the explicit
 // instantiations below see every definition).
 #include "http_connection_read.ipp"
-#include "http_connection_write.ipp"
 #include "http_connection_teardown.ipp"
+#include "http_connection_write.ipp"
 
 template class HttpConnection<PlainStream>;
 template class HttpConnection<TlsStream>;

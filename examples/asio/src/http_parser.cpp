@@ -82,7 +82,8 @@ bool valid_chunk_extensions(std::string_view s) noexcept {
         if (c == '"') {
           closed = true;
         } else if (c == '\\') {
-          if (s.empty() || !is_field_value_char(static_cast<unsigned char>(s.front()))) return false;
+          if (s.empty() || !is_field_value_char(static_cast<unsigned char>(s.front())))
+            return false;
           s.remove_prefix(1);
         } else if (!is_field_value_char(c)) {
           return false;

@@ -64,7 +64,7 @@ bool StreamCaps::has_room_locked(const std::string& session_key,
 }
 
 std::shared_ptr<StreamCaps::Slot> StreamCaps::take(std::string_view session_id,
-                                                    std::string_view token) {
+                                                   std::string_view token) {
   std::string session_key(session_id);
   std::string tkey = token_key(token);
   {

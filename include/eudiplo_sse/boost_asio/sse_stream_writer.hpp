@@ -45,7 +45,8 @@ struct Net {
   }
   template <class Stream, class Buffers, class Handler>
   static void async_write(Stream& stream, Buffers&& buffers, Handler&& handler) {
-    ::boost::asio::async_write(stream, std::forward<Buffers>(buffers), std::forward<Handler>(handler));
+    ::boost::asio::async_write(stream, std::forward<Buffers>(buffers),
+                               std::forward<Handler>(handler));
   }
 };
 

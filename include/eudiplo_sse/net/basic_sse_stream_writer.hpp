@@ -218,13 +218,13 @@ class BasicSseStreamWriter final
       if (!ec && self->write_id_ == write_id && !self->write_done_) self->end_connection();
     });
     write_done_ = false;
-    Net::async_write(stream_, std::move(buffers),
-                     Net::bind(strand_, [self = this->shared_from_this()](const error_code& ec,
-                                                                          std::size_t) {
-                       self->write_done_ = true;
-                       self->timer_.cancel();
-                       self->on_written(ec);
-                     }));
+    Net::async_write(
+        stream_, std::move(buffers),
+        Net::bind(strand_, [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+          self->write_done_ = true;
+          self->timer_.cancel();
+          self->on_written(ec);
+        }));
   }
 
   void on_written(const error_code& ec) {

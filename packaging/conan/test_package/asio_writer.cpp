@@ -23,17 +23,16 @@ bool asio_writer_delivers(const eudiplo_sse::Session& session) {
   tcp::socket server = acceptor.accept();
 
   auto head = eudiplo_sse::format_response_head(200, {{"Content-Type", "text/event-stream"}});
-  auto writer = eudiplo_sse::standalone_asio::SseStreamWriter<tcp::socket>::start(
-      std::move(server), std::move(head));
+  auto writer = eudiplo_sse::standalone_asio::SseStreamWriter<tcp::socket>::start(std::move(server),
+                                                                                  std::move(head));
   auto event = eudiplo_sse::make_status_event(session);
   writer->write(eudiplo_sse::sse_bytes(event));
   writer->close();
 
   std::string received;
   std::error_code ec;
-  io.run_for(std::chrono::seconds(5));  // the writer's strand sends and closes
+  io.run_for(std::chrono::seconds(5));                     // the writer's strand sends and closes
   asio::read(client, asio::dynamic_buffer(received), ec);  // to EOF
-  return received.rfind("HTTP/1.1 200", 0) == 0 &&
-         received.find(event->sse) != std::string::npos &&
+  return received.rfind("HTTP/1.1 200", 0) == 0 && received.find(event->sse) != std::string::npos &&
          received.find("\r\n0\r\n\r\n") != std::string::npos;
 }

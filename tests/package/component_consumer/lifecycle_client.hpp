@@ -54,7 +54,7 @@ struct Library {
 
 // One request, then everything the server sends until it closes the connection.
 inline std::string request_reply(unsigned short port, const std::string& request,
-                            const std::function<void()>& while_open = {}) {
+                                 const std::function<void()>& while_open = {}) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -91,8 +91,8 @@ inline void follow_session(Library& lib, unsigned short port) {
   expect(refused.find("WWW-Authenticate: Bearer\r\n") != std::string::npos,
          "the 401 carries the Bearer challenge");
 
-  const std::string wire = request_reply(
-      port, "GET " + path + "?token=any HTTP/1.1\r\nHost: h\r\n\r\n", [&] {
+  const std::string wire =
+      request_reply(port, "GET " + path + "?token=any HTTP/1.1\r\nHost: h\r\n\r\n", [&] {
         expect(wait_open_streams(lib.route, 1), "the route opened the stream");
         lib.sessions.set_status("t", created.session.id, eudiplo_sse::SessionStatus::fetched);
         lib.sessions.set_status("t", created.session.id, eudiplo_sse::SessionStatus::completed);

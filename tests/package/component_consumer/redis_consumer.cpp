@@ -21,10 +21,9 @@ int main() {
   eudiplo_sse::redis::RedisSessionStore store(url, options);
 
   std::promise<std::error_code> answered;
-  store.async_get("tenant", "session",
-                  [&](std::error_code ec, std::optional<eudiplo_sse::Session>) {
-                    answered.set_value(ec);
-                  });
+  store.async_get(
+      "tenant", "session",
+      [&](std::error_code ec, std::optional<eudiplo_sse::Session>) { answered.set_value(ec); });
   auto result = answered.get_future();
   if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
     std::puts("no answer within 10 s");
