@@ -30,6 +30,17 @@ CONAN_HOME=$(mktemp -d "${TMPDIR:-/tmp}/eudiplo-sse-conan.XXXXXX")
 export CONAN_HOME
 trap 'rm -rf "$CONAN_HOME" build/conan' EXIT
 
+# The offline tools have no stand-in for boost (the with_boost_asio option): export
+# ours, at Debian's libboost-dev version, into the same throwaway home.
+if [ "$mode" = offline ]; then
+  boost_version=$(dpkg-query -W -f='${Version}' libboost-dev 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+\.[0-9]+' || true)
+  if [ -z "$boost_version" ]; then
+    echo "conan: libboost-dev is not installed (scripts/install_deps.sh test installs it)" >&2
+    exit 1
+  fi
+  "$conan" export tests/package/conan_standins/boost --version "$boost_version" >/dev/null
+fi
+
 untracked() { git status --porcelain --untracked-files=all -- packaging CMakeUserPresets.json | grep '^??' || true; }
 untracked_before=$(untracked)
 

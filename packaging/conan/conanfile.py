@@ -28,11 +28,16 @@ class EudiploSseConan(ConanFile):
     settings = "os", "arch", "compiler", "build_type"
     # with_asio: the header-only SSE stream writer on standalone Asio, the package
     # component `asio` (CMake: EUDIPLO_SSE_WITH_ASIO, target eudiplo_sse::asio).
+    # with_boost_asio: the same writer on Boost.Asio, for Boost.Beast hosts, the
+    # package component `boost_asio` (CMake: EUDIPLO_SSE_WITH_BOOST_ASIO, target
+    # eudiplo_sse::boost_asio). It uses Boost's headers only; a host that builds no
+    # Boost library may set boost/*:header_only=True.
     # with_redis: the Redis session store and status bus for several instances, the
     # package component `redis` (CMake: EUDIPLO_SSE_WITH_REDIS, target eudiplo_sse::redis).
     options = {"shared": [True, False], "fPIC": [True, False], "with_asio": [True, False],
-               "with_redis": [True, False]}
-    default_options = {"shared": False, "fPIC": True, "with_asio": False, "with_redis": False}
+               "with_boost_asio": [True, False], "with_redis": [True, False]}
+    default_options = {"shared": False, "fPIC": True, "with_asio": False,
+                       "with_boost_asio": False, "with_redis": False}
 
     @property
     def _checkout(self):
@@ -78,6 +83,9 @@ class EudiploSseConan(ConanFile):
         elif self.options.with_redis:
             # Only the component's sources use Asio (hiredis on Asio's reactor).
             self.requires("asio/[>=1.22 <2]")
+        if self.options.with_boost_asio:
+            # Header-only use of Boost.Asio, exposed by the writer's headers.
+            self.requires("boost/[>=1.74 <2]", transitive_headers=True)
         if self.options.with_redis:
             # The async API of hiredis 0.14 (Debian) and 1.x (ConanCenter) alike;
             # kept out of the component's public headers.
@@ -93,7 +101,7 @@ class EudiploSseConan(ConanFile):
         tc.cache_variables["EUDIPLO_SSE_BUILD_BENCHMARKS"] = False
         tc.cache_variables["EUDIPLO_SSE_INSTALL"] = True
         tc.cache_variables["EUDIPLO_SSE_WITH_ASIO"] = bool(self.options.with_asio)
-        tc.cache_variables["EUDIPLO_SSE_WITH_BOOST_ASIO"] = False
+        tc.cache_variables["EUDIPLO_SSE_WITH_BOOST_ASIO"] = bool(self.options.with_boost_asio)
         tc.cache_variables["EUDIPLO_SSE_WITH_REDIS"] = bool(self.options.with_redis)
         # No CMakeUserPresets.json in the checkout: it would outlive build/conan and
         # break `cmake --preset dev` once that folder is removed.
@@ -128,6 +136,10 @@ class EudiploSseConan(ConanFile):
             writer = self.cpp_info.components["asio"]
             writer.set_property("cmake_target_name", "eudiplo_sse::asio")
             writer.requires = ["core", "asio::asio"]
+        if self.options.with_boost_asio:
+            writer = self.cpp_info.components["boost_asio"]
+            writer.set_property("cmake_target_name", "eudiplo_sse::boost_asio")
+            writer.requires = ["core", "boost::headers"]
         if self.options.with_redis:
             redis = self.cpp_info.components["redis"]
             redis.set_property("cmake_target_name", "eudiplo_sse::redis")

@@ -162,15 +162,16 @@ def conan_stubs():
 
 
 def check_conan_configuration(recipe_class, folder, project, version, options, with_asio,
-                              with_redis=False):
+                              with_redis=False, with_boost_asio=False):
     """One configuration of the recipe: its requirements, CMake options and
     package_info agree with each other and with CMakeLists.txt."""
-    what = f"with_asio={with_asio} with_redis={with_redis}: "
+    what = f"with_asio={with_asio} with_boost_asio={with_boost_asio} with_redis={with_redis}: "
     recipe = recipe_class()
     recipe.recipe_folder = folder
     recipe.version = None
     recipe.settings = types.SimpleNamespace(os="Linux")
     recipe.options = types.SimpleNamespace(shared=False, fPIC=True, with_asio=with_asio,
+                                           with_boost_asio=with_boost_asio,
                                            with_redis=with_redis)
     recipe.cpp_info = FakeCppInfo()
 
@@ -186,6 +187,8 @@ def check_conan_configuration(recipe_class, folder, project, version, options, w
           what + "recipe requires asio exactly when with_asio or with_redis")
     check(any(r.startswith("hiredis/") for r in refs) == with_redis,
           what + "recipe requires hiredis exactly when with_redis")
+    check(any(r.startswith("boost/") for r in refs) == with_boost_asio,
+          what + "recipe requires boost exactly when with_boost_asio")
 
     recipe.generate()
     tc = FakeToolchain.last
@@ -199,6 +202,8 @@ def check_conan_configuration(recipe_class, folder, project, version, options, w
         check(passed.get(name) is False, what + f"recipe turns {name} off")
     check(passed.get("EUDIPLO_SSE_WITH_ASIO") is with_asio,
           what + "EUDIPLO_SSE_WITH_ASIO follows the with_asio option")
+    check(passed.get("EUDIPLO_SSE_WITH_BOOST_ASIO") is with_boost_asio,
+          what + "EUDIPLO_SSE_WITH_BOOST_ASIO follows the with_boost_asio option")
     check(passed.get("EUDIPLO_SSE_WITH_REDIS") is with_redis,
           what + "EUDIPLO_SSE_WITH_REDIS follows the with_redis option")
 
@@ -215,6 +220,12 @@ def check_conan_configuration(recipe_class, folder, project, version, options, w
     if asio is not None:
         check(asio.properties.get("cmake_target_name") == f"{project}::asio",
               f"component asio is {project}::asio")
+    boost_asio = info.components.get("boost_asio")
+    check((boost_asio is not None) == with_boost_asio,
+          what + "component boost_asio exists exactly when with_boost_asio")
+    if boost_asio is not None:
+        check(boost_asio.properties.get("cmake_target_name") == f"{project}::boost_asio",
+              f"component boost_asio is {project}::boost_asio")
     redis = info.components.get("redis")
     check((redis is not None) == with_redis, what + "component redis exists exactly when with_redis")
     if redis is not None:
@@ -258,9 +269,11 @@ def check_conan(source_dir, project, version, options):
     check(len(recipes) == 1, "conanfile.py defines one recipe class")
     if len(recipes) != 1:
         return
-    for with_asio, with_redis in ((False, False), (True, False), (False, True), (True, True)):
+    for with_asio, with_redis, with_boost_asio in (
+            (False, False, False), (True, False, False), (False, True, False),
+            (True, True, False), (False, False, True), (True, True, True)):
         check_conan_configuration(recipes[0], folder, project, version, options, with_asio,
-                                  with_redis)
+                                  with_redis, with_boost_asio)
 
     test_cmake = read(os.path.join(folder, "test_package", "CMakeLists.txt"))
     check(f"find_package({project} CONFIG REQUIRED)" in test_cmake

@@ -22,6 +22,7 @@ class TestPackageConan(ConanFile):
         # Each optional component the package was built with is exercised too.
         options = self.dependencies["eudiplo-sse"].options
         tc.cache_variables["EUDIPLO_SSE_TEST_ASIO"] = bool(options.get_safe("with_asio"))
+        tc.cache_variables["EUDIPLO_SSE_TEST_BOOST_ASIO"] = bool(options.get_safe("with_boost_asio"))
         tc.cache_variables["EUDIPLO_SSE_TEST_REDIS"] = bool(options.get_safe("with_redis"))
         tc.generate()
 

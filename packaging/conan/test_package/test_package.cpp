@@ -12,6 +12,9 @@
 #ifdef EUDIPLO_SSE_TEST_ASIO
 bool asio_writer_delivers(const eudiplo_sse::Session& session);  // asio_writer.cpp
 #endif
+#ifdef EUDIPLO_SSE_TEST_BOOST_ASIO
+bool boost_asio_writer_delivers(const eudiplo_sse::Session& session);  // boost_asio_writer.cpp
+#endif
 #ifdef EUDIPLO_SSE_TEST_REDIS
 bool redis_urls_parse();  // redis_url.cpp
 #endif
@@ -33,6 +36,10 @@ int main() {
 #ifdef EUDIPLO_SSE_TEST_ASIO
   if (!asio_writer_delivers(changed.session)) return 1;
   std::printf("asio component: event delivered over a socket\n");
+#endif
+#ifdef EUDIPLO_SSE_TEST_BOOST_ASIO
+  if (!boost_asio_writer_delivers(changed.session)) return 1;
+  std::printf("boost_asio component: event delivered over a socket\n");
 #endif
 #ifdef EUDIPLO_SSE_TEST_REDIS
   if (!redis_urls_parse()) return 1;
