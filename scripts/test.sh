@@ -33,7 +33,8 @@ step "conan recipe"
 scripts/conan_check.sh
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
-  step "unit tests under ASan + UBSan"
+  # The library is built shared here: the top-level shared build and its tests run too.
+  step "unit tests under ASan + UBSan (shared library)"
   cmake --preset asan-ubsan >/dev/null
   cmake --build --preset asan-ubsan -j "$jobs"
   ctest --preset asan-ubsan
