@@ -12,6 +12,8 @@ template <typename Stream>
 void HttpConnection<Stream>::mark_closed_locked() {
   phase_ = Phase::closed;
   closing_ = true;
+  awaiting_ = false;  // a deferred answer that comes now is dropped
+  watching_ = false;  // closing the socket ends the watch
   no_wait_locked();
   queue_.reset();
   if (stream_counted_) {
@@ -169,6 +171,7 @@ void HttpConnection<Stream>::expire() {
       core_->write_stalls.fetch_add(1, std::memory_order_relaxed);
       hard_close_locked();  // for a stream, on_closed tells its owner
       return;
+    case Wait::response: answer_response_timeout_locked(); return;
     case Wait::shutdown:
       if constexpr (is_tls) {
         core_->tls_shutdown_timeouts.fetch_add(1, std::memory_order_relaxed);
