@@ -5,8 +5,10 @@
 #include <asio/post.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/write.hpp>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -102,7 +104,19 @@ class HttpConnection<Stream>::Exchange final : public HttpExchange {
 
 template <typename Stream>
 HttpConnection<Stream>::HttpConnection(std::shared_ptr<ServerCore> core, Stream stream)
-    : ConnectionBase(std::move(core)), stream_(std::move(stream)) {
+    : ConnectionBase(std::move(core)),
+      stream_(std::move(stream)),
+      keep_alive_(true),
+      corked_(false),
+      writing_(false),
+      response_pending_(false),
+      writable_pending_(false),
+      closed_pending_(false),
+      in_callbacks_(false),
+      stream_counted_(false),
+      head_request_(false),
+      awaiting_(false),
+      watching_(false) {
   core_->connections.fetch_add(1, std::memory_order_relaxed);
 }
 

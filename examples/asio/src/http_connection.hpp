@@ -34,7 +34,7 @@
 #include <asio/strand.hpp>
 
 #include "eudiplo_sse/asio/http_parser.hpp"
-#include "eudiplo_sse/asio/write_queue.hpp"
+#include "eudiplo_sse/sse_write_queue.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
 #include "server_core.hpp"
 
@@ -130,10 +130,8 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   void answer_response_timeout_locked();
 
   // Write side.
-  void enqueue_locked(SharedBytes bytes, std::size_t offset = 0);
+  void enqueue_locked(SharedBytes bytes);  // a response's bytes: no high-water mark
   void consume_locked(std::size_t n);
-  bool queue_empty() const noexcept { return !queue_ || queue_->empty(); }
-  std::size_t queued() const noexcept { return queue_ ? queue_->size() : 0; }
   void flush_locked();
   void start_async_write_locked();
   void initiate_async_write_locked();
@@ -157,24 +155,28 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   std::mutex mutex_;
   std::unique_ptr<HttpParser> parser_;  // request phases only
   std::unique_ptr<char[]> tls_buffer_;  // TLS request phases only
-  std::unique_ptr<WriteQueue> queue_;   // only while bytes wait: an idle stream has none
+  // Bytes accepted and not yet written, the high-water mark (stream_high_water)
+  // and close-after-drain: the library's SseWriteQueue, shared with
+  // BasicSseStreamWriter. It holds no storage while nothing waits.
+  SseWriteQueue queue_;
   std::function<void()> on_writable_;
   std::function<void()> on_closed_;
   Phase phase_ = Phase::handshake;
   Wait wait_ = Wait::none;
-  bool keep_alive_ = true;
-  bool corked_ = false;            // a handler is running: hold bytes until it returns
-  bool writing_ = false;           // an asynchronous write is in flight
-  bool response_pending_ = false;  // the response is still being written
-  bool closing_ = false;           // close() once the queue is empty
-  bool want_writable_ = false;     // write() answered full
-  bool writable_pending_ = false;  // on_writable is due
-  bool closed_pending_ = false;    // on_closed is due
-  bool in_callbacks_ = false;      // a thread is running the callbacks
-  bool stream_counted_ = false;
-  bool head_request_ = false;  // the request being answered is a HEAD
-  bool awaiting_ = false;      // a deferred answer is due (corked_: the handler still runs)
-  bool watching_ = false;      // a wait for the client leaving is pending (awaiting_ only)
+  // One bit each (set in the constructor; C++17 has no initialisers for bit-fields):
+  // every open stream carries them, and bytes per idle stream are what issue 12
+  // counts.
+  bool keep_alive_ : 1;
+  bool corked_ : 1;            // a handler is running: hold bytes until it returns
+  bool writing_ : 1;           // an asynchronous write is in flight
+  bool response_pending_ : 1;  // the response is still being written
+  bool writable_pending_ : 1;  // on_writable is due
+  bool closed_pending_ : 1;    // on_closed is due
+  bool in_callbacks_ : 1;      // a thread is running the callbacks
+  bool stream_counted_ : 1;
+  bool head_request_ : 1;  // the request being answered is a HEAD
+  bool awaiting_ : 1;      // a deferred answer is due (corked_: the handler still runs)
+  bool watching_ : 1;      // a wait for the client leaving is pending (awaiting_ only)
 };
 
 }  // namespace eudiplo_sse::http::detail

@@ -291,5 +291,5 @@ void HttpConnection<Stream>::start_stream_locked(int status, const std::vector<H
   // so a raw client reads pure event-stream bytes.
   enqueue_locked(make_shared_bytes(serialize_head(status, fields, std::nullopt, false)));
   // HEAD: the head alone; every write is refused and the connection ends.
-  if (head_request_) closing_ = true;
+  if (head_request_) queue_.close();
 }

@@ -11,11 +11,13 @@
 template <typename Stream>
 void HttpConnection<Stream>::mark_closed_locked() {
   phase_ = Phase::closed;
-  closing_ = true;
   awaiting_ = false;  // a deferred answer that comes now is dropped
   watching_ = false;  // closing the socket ends the watch
   no_wait_locked();
-  queue_.reset();
+  // A write in flight may still be reading its bytes (the reactor writes outside
+  // this lock): on_write() drops them when it completes.
+  if (!writing_) queue_.clear();
+  queue_.close();
   if (stream_counted_) {
     stream_counted_ = false;
     core_->streams.fetch_sub(1, std::memory_order_relaxed);
