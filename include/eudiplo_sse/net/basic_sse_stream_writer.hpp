@@ -145,10 +145,12 @@ class BasicSseStreamWriter final
     Net::post(strand_, [callback = std::move(callback)] { detail::invoke_noexcept(callback); });
   }
 
-  // Bytes accepted and not yet written (for tests and metrics).
+  // Bytes accepted and still to be written (for tests and metrics); none once
+  // the connection has ended (a write in flight then keeps its bytes only until it
+  // completes).
   std::size_t queued_bytes() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return queue_.size();
+    return closed_ ? 0 : queue_.size();
   }
 
  private:
