@@ -50,10 +50,12 @@ class HttpConnection<Stream>::Deferred final : public DeferredResponse {
 template <typename Stream>
 std::shared_ptr<DeferredResponse> HttpConnection<Stream>::Exchange::defer() {
   if (responded_) return nullptr;
+  // Made first: should it throw, the exchange is still unanswered (and gets a 500).
+  auto deferred = std::make_shared<Deferred>(connection_.self(), std::move(log_));
+  connection_.begin_deferral();
   responded_ = true;
   deferred_ = true;
-  connection_.begin_deferral();
-  return std::make_shared<Deferred>(connection_.self(), std::move(log_));
+  return deferred;
 }
 
 template <typename Stream>
