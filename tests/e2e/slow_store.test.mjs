@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './lib/server.mjs';
+import { makeSelfSignedCert } from './lib/tls_cert.mjs';
 import { connect, createSession, getToken, openSse, request, sleep } from './lib/http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,24 +37,39 @@ const redis = {
 
 let server;
 let token;
+let tlsServer;
+let tlsToken;
 
 before(async () => {
   redis.start();
-  server = await startServer(['--redis', `redis://127.0.0.1:${redis.port}/0`, '--threads', '1', '--no-access-log']);
+  const flags = ['--redis', `redis://127.0.0.1:${redis.port}/0`, '--threads', '1', '--no-access-log'];
+  server = await startServer(flags);
   token = await getToken(server);
+  // TLS: the deferred answer resumes on the connection's strand.
+  const cert = makeSelfSignedCert();
+  tlsServer = await startServer([...flags, '--tls-cert', cert.cert, '--tls-key', cert.key], { ca: cert.pem });
+  tlsToken = await getToken(tlsServer);
 });
 
 after(async () => {
-  if (server) await server.stop().catch(() => {});
+  for (const s of [server, tlsServer]) if (s) await s.stop().catch(() => {});
   try {
     redis.stop();
   } finally {
     rmSync(redis.dir, { recursive: true, force: true });
   }
-  if (server) server.assertNoSecretsInLogs();
+  for (const s of [server, tlsServer]) if (s) s.assertNoSecretsInLogs();
 });
 
 test('requests waiting for a paused store leave the only I/O thread free', async () => {
+  await pausedStore(server, token);
+});
+
+test('the same over TLS', async () => {
+  await pausedStore(tlsServer, tlsToken);
+});
+
+async function pausedStore(server, token) {
   const { id } = await createSession(server, token);
   redis.cli('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
   const paused = Date.now();
@@ -81,7 +97,7 @@ test('requests waiting for a paused store leave the only I/O thread free', async
   assert.equal(sse.head.status, 200);
   assert.deepEqual(sse.statuses, ['active']);
   sse.close();
-});
+}
 
 test('a pipelined request after one waiting for the store is answered after it, in order', async () => {
   const { id } = await createSession(server, token);
