@@ -25,13 +25,27 @@ EventsTokenEndpoint::EventsTokenEndpoint(const TokenVerifier& verifier, SessionS
 void EventsTokenEndpoint::mount(http::Router& router) {
   router.add("POST", "/session/{id}/events-token",
              [this](http::HttpExchange& ex, const http::RouteParams& p) {
-               ex.respond(handle(ex.request(), p.at(0)));
+               // The session is read from the store, which may answer later (Redis).
+               auto deferred = ex.defer();
+               if (!deferred) return;
+               handle(ex.request(), p.at(0),
+                      [deferred](http::HttpResponse r) { deferred->respond(std::move(r)); });
              });
 }
 
-http::HttpResponse EventsTokenEndpoint::handle(const http::HttpRequest& request,
-                                               std::string_view id) const {
-  auto found = find_tenant_session(request, id, verifier_, sessions_, auth_failures_);
+void EventsTokenEndpoint::handle(const http::HttpRequest& request, std::string_view id,
+                                 Completion done) const {
+  find_tenant_session(request, id, verifier_, sessions_, auth_failures_, unavailable_retry_after,
+                      [this, done = std::move(done)](TenantSession found) {
+                        try {
+                          done(answer(std::move(found)));
+                        } catch (...) {
+                          // Out of memory: a deferred answer left unanswered becomes a 500.
+                        }
+                      });
+}
+
+http::HttpResponse EventsTokenEndpoint::answer(TenantSession found) const {
   if (!found.session) return no_store(std::move(found.refusal));
 
   const std::int64_t now = seconds_since_epoch(sessions_.now());

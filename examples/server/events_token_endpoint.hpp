@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/token_verifier.hpp"
 #include "oauth_token_endpoint.hpp"
+#include "tenant_session.hpp"
 
 namespace eudiplo_sse::server {
 
@@ -31,12 +33,20 @@ class EventsTokenEndpoint {
   // Adds POST /session/{id}/events-token; this object must outlive `router`.
   void mount(http::Router& router);
 
-  // 201 {"access_token","token_type":"Bearer","expires_in"}; 401/403 for the caller's
-  // token, 400 for a bad id, 404 for a session outside the caller's tenant, 409 when
-  // the session has already passed its expiry.
-  http::HttpResponse handle(const http::HttpRequest& request, std::string_view id) const;
+  using Completion = std::function<void(http::HttpResponse)>;
+
+  // Hands `done` 201 {"access_token","token_type":"Bearer","expires_in"}; 401/403
+  // for the caller's token, 400 for a bad id, 404 for a session outside the
+  // caller's tenant, 409 when the session has already passed its expiry, 503 with
+  // Retry-After when the store cannot answer. Inline with an in-memory store,
+  // later on the store's thread with Redis (see find_tenant_session()).
+  void handle(const http::HttpRequest& request, std::string_view id, Completion done) const;
+
+  // The Retry-After of a 503.
+  std::chrono::seconds unavailable_retry_after{2};
 
  private:
+  http::HttpResponse answer(TenantSession found) const;
   std::string sign(const Principal& caller, std::string_view session_id, std::int64_t iat,
                    std::int64_t lifetime) const;
 

@@ -38,6 +38,12 @@ void render_time_limit_metrics(std::string& out, const http::HttpServerStats& st
          "Idle keep-alive connections closed.", stats.idle_timeouts);
   metric(out, "eudiplo_sse_http_write_stalls_total", "counter",
          "Responses and streams closed because the client accepted no bytes.", stats.write_stalls);
+  metric(out, "eudiplo_sse_http_response_timeouts_total", "counter",
+         "Deferred answers (waiting for the session store) replaced by a 503.",
+         stats.response_timeouts);
+  metric(out, "eudiplo_sse_http_abandoned_requests_total", "counter",
+         "Clients that left while their answer waited for the session store.",
+         stats.abandoned_requests);
   metric(out, "eudiplo_sse_tls_shutdown_timeouts_total", "counter",
          "TLS closes that stopped waiting for the client's close_notify.",
          stats.tls_shutdown_timeouts);

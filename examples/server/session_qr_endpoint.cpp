@@ -8,13 +8,27 @@ namespace eudiplo_sse::server {
 void SessionQrEndpoint::mount(http::Router& router) {
   router.add("GET", "/session/{id}/qr.svg",
              [this](http::HttpExchange& ex, const http::RouteParams& p) {
-               ex.respond(handle(ex.request(), p.at(0)));
+               // The session is read from the store, which may answer later (Redis).
+               auto deferred = ex.defer();
+               if (!deferred) return;
+               handle(ex.request(), p.at(0),
+                      [deferred](http::HttpResponse r) { deferred->respond(std::move(r)); });
              });
 }
 
-http::HttpResponse SessionQrEndpoint::handle(const http::HttpRequest& request,
-                                             std::string_view id) const {
-  auto found = find_tenant_session(request, id, verifier_, sessions_, auth_failures_);
+void SessionQrEndpoint::handle(const http::HttpRequest& request, std::string_view id,
+                               Completion done) const {
+  find_tenant_session(request, id, verifier_, sessions_, auth_failures_, unavailable_retry_after,
+                      [done = std::move(done)](TenantSession found) {
+                        try {
+                          done(answer(std::move(found)));
+                        } catch (...) {
+                          // Out of memory: a deferred answer left unanswered becomes a 500.
+                        }
+                      });
+}
+
+http::HttpResponse SessionQrEndpoint::answer(TenantSession found) {
   if (!found.session) return std::move(found.refusal);
   auto svg = qr_svg(demo_wallet_url(found.session->id));
   if (!svg) return http::HttpResponse::error(500, "cannot encode the QR code");

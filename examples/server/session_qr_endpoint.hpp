@@ -4,12 +4,15 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "eudiplo_sse/asio/router.hpp"
 #include "eudiplo_sse/session_service.hpp"
 #include "eudiplo_sse/token_verifier.hpp"
+#include "tenant_session.hpp"
 
 namespace eudiplo_sse::server {
 
@@ -22,10 +25,19 @@ class SessionQrEndpoint {
   // Adds GET /session/{id}/qr.svg; this object must outlive `router`.
   void mount(http::Router& router);
 
-  // 200 image/svg+xml, or the refusal of find_tenant_session().
-  http::HttpResponse handle(const http::HttpRequest& request, std::string_view id) const;
+  using Completion = std::function<void(http::HttpResponse)>;
+
+  // Hands `done` 200 image/svg+xml, or the refusal of find_tenant_session()
+  // (503 with Retry-After when the store cannot answer); inline with an
+  // in-memory store, later on the store's thread with Redis.
+  void handle(const http::HttpRequest& request, std::string_view id, Completion done) const;
+
+  // The Retry-After of a 503.
+  std::chrono::seconds unavailable_retry_after{2};
 
  private:
+  static http::HttpResponse answer(TenantSession found);
+
   const TokenVerifier& verifier_;
   SessionService& sessions_;
   std::atomic<std::uint64_t>& auth_failures_;

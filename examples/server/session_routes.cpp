@@ -20,14 +20,24 @@ void SessionRoutes::mount(http::Router& router) {
 }
 
 void SessionRoutes::answer(http::HttpExchange& exchange, std::optional<std::string_view> id) const {
+  // The store may answer later (Redis): the answer goes out from its completion,
+  // and no I/O thread waits for it.
+  auto deferred = exchange.defer();
+  if (!deferred) return;
   const auto& request = exchange.request();
-  examples::ApiResponse r =
-      api_.handle({request.method, id, request.field("Authorization"), request.body});
-  http::HttpResponse response;
-  response.status = r.status;
-  response.body = std::move(r.body);
-  for (auto& h : r.headers) response.set(std::move(h.name), std::move(h.value));
-  exchange.respond(std::move(response));
+  api_.async_handle({request.method, id, request.field("Authorization"), request.body},
+                    [deferred](examples::ApiResponse r) {
+                      try {
+                        http::HttpResponse response;
+                        response.status = r.status;
+                        response.body = std::move(r.body);
+                        for (auto& h : r.headers)
+                          response.set(std::move(h.name), std::move(h.value));
+                        deferred->respond(std::move(response));
+                      } catch (...) {
+                        // Out of memory: the Deferred answers 500 when dropped.
+                      }
+                    });
 }
 
 }  // namespace eudiplo_sse::server

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -18,11 +20,16 @@ namespace eudiplo_sse::server {
 struct TenantSession {
   std::optional<Principal> principal;  // both set when found
   std::optional<Session> session;
-  http::HttpResponse refusal;  // 401, 403, 400 or 404 otherwise
+  http::HttpResponse refusal;  // 401, 403, 400, 404 or 503 otherwise
 };
 
-TenantSession find_tenant_session(const http::HttpRequest& request, std::string_view id,
-                                  const TokenVerifier& verifier, SessionService& sessions,
-                                  std::atomic<std::uint64_t>& auth_failures);
+// Hands the outcome to `done`, exactly once: inline when the token or the id is
+// refused or the store completes inline (in memory), else later on the store's
+// thread (Redis). A store that cannot answer gives 503 with Retry-After
+// `retry_after`. `request` need only live until the call returns.
+void find_tenant_session(const http::HttpRequest& request, std::string_view id,
+                         const TokenVerifier& verifier, SessionService& sessions,
+                         std::atomic<std::uint64_t>& auth_failures,
+                         std::chrono::seconds retry_after, std::function<void(TenantSession)> done);
 
 }  // namespace eudiplo_sse::server

@@ -59,7 +59,9 @@ class SessionApi {
   void async_handle(const ApiRequest& request, Completion done) const;
 
   // The same, waiting for the store: fine in memory; with a network store it
-  // blocks the calling thread for up to the store's bounded wait.
+  // blocks the calling thread for up to the store's bounded wait. For the
+  // thread-per-request hosts (Beast, cpp-httplib examples); eudiplo_sse_server
+  // answers from async_handle's completion instead (a deferred answer).
   ApiResponse handle(const ApiRequest& request) const;
 
  private:

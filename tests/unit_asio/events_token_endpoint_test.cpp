@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <optional>
+
 #include "catch.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/jwt_verifier.hpp"
@@ -52,7 +54,11 @@ struct Fixture {
     EventsTokenEndpoint endpoint(verifier, sessions, failures, issuer_options);
     std::vector<http::HttpField> fields;
     if (!token.empty()) fields.push_back({"Authorization", "Bearer " + token});
-    return endpoint.handle(make_request("POST", "/session/" + id + "/events-token", fields), id);
+    std::optional<http::HttpResponse> out;
+    endpoint.handle(make_request("POST", "/session/" + id + "/events-token", fields), id,
+                    [&out](http::HttpResponse r) { out = std::move(r); });
+    REQUIRE(out);  // the in-memory store completes before handle() returns
+    return std::move(*out);
   }
 };
 

@@ -29,6 +29,14 @@ class FakeExchange final : public http::HttpExchange {
     return nullptr;
   }
 
+  // Answers given through the returned object land here as well (the test keeps
+  // this exchange alive for as long as it may answer).
+  std::shared_ptr<http::DeferredResponse> defer() override {
+    ++answers;
+    ++deferrals;
+    return std::make_shared<Deferred>(*this);
+  }
+
   bool responded() const noexcept override { return answers > 0; }
 
   const http::HttpResponse& response() const { return *response_; }
@@ -43,10 +51,28 @@ class FakeExchange final : public http::HttpExchange {
   }
 
   int answers = 0;
+  int deferrals = 0;
   int stream_status = 0;
   std::vector<http::HttpField> stream_fields;
 
  private:
+  class Deferred final : public http::DeferredResponse {
+   public:
+    explicit Deferred(FakeExchange& exchange) : exchange_(exchange) {}
+    void respond(http::HttpResponse response) override {
+      exchange_.response_ = std::move(response);
+    }
+    std::shared_ptr<SseWriter> respond_stream(int status,
+                                              std::vector<http::HttpField> fields) override {
+      exchange_.stream_status = status;
+      exchange_.stream_fields = std::move(fields);
+      return nullptr;
+    }
+
+   private:
+    FakeExchange& exchange_;
+  };
+
   http::HttpRequest request_;
   std::optional<http::HttpResponse> response_;
 };

@@ -2,11 +2,6 @@
 // SseWriter (direct writes, back-pressure, close, client leaving), timeouts, stop.
 #include "eudiplo_sse/asio/http_server.hpp"
 
-#include <asio/connect.hpp>
-#include <asio/read.hpp>
-#include <asio/read_until.hpp>
-#include <asio/streambuf.hpp>
-#include <asio/write.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,82 +9,17 @@
 #include <thread>
 
 #include "catch.hpp"
+#include "loopback_server.hpp"
 
 using namespace eudiplo_sse;
 using namespace std::chrono_literals;
-using asio::ip::tcp;
+using eudiplo_sse::test::Client;
+using eudiplo_sse::test::TestServer;
+using eudiplo_sse::test::wait_connections;
 
 namespace {
 
 thread_local bool inside_writer_call = false;
-
-// A server on 127.0.0.1:0 run by two threads, with a handler the test supplies.
-class TestServer {
- public:
-  explicit TestServer(http::RequestHandler handler, http::HttpServerOptions options = {})
-      : server_(io_, std::move(handler), std::move(options)) {
-    REQUIRE_FALSE(server_.listen({asio::ip::make_address("127.0.0.1"), 0}));
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-  ~TestServer() {
-    server_.abort();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  std::uint16_t port() const { return server_.local_endpoint().port(); }
-  http::HttpServer& server() { return server_; }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  http::HttpServer server_;
-  std::vector<std::thread> threads_;
-};
-
-// A blocking client.
-class Client {
- public:
-  explicit Client(std::uint16_t port, int receive_buffer = 0) : socket_(io_) {
-    socket_.open(tcp::v4());
-    if (receive_buffer) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-  }
-  void send(const std::string& text) { asio::write(socket_, asio::buffer(text)); }
-
-  // Reads one response with a Content-Length body (none for a HEAD request).
-  std::string response(bool head_only = false) {
-    const auto n = asio::read_until(socket_, buffer_, "\r\n\r\n");
-    std::string head(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + n);
-    buffer_.consume(n);
-    std::size_t length = 0;
-    if (const auto p = head.find("Content-Length: "); p != std::string::npos && !head_only) {
-      length = std::stoul(head.substr(p + 16));
-    }
-    if (buffer_.size() < length)
-      asio::read(socket_, buffer_, asio::transfer_exactly(length - buffer_.size()));
-    std::string body(asio::buffers_begin(buffer_.data()),
-                     asio::buffers_begin(buffer_.data()) + length);
-    buffer_.consume(length);
-    return head + body;
-  }
-
-  // Everything until the server closes.
-  std::string until_eof() {
-    std::error_code ec;
-    asio::read(socket_, buffer_, asio::transfer_all(), ec);
-    std::string all(asio::buffers_begin(buffer_.data()), asio::buffers_end(buffer_.data()));
-    buffer_.consume(buffer_.size());
-    return all;
-  }
-
-  void close() { socket_.close(); }
-
- private:
-  asio::io_context io_;
-  tcp::socket socket_;
-  asio::streambuf buffer_;
-};
 
 // What a streaming handler hands over to the test.
 struct StreamSlot {
@@ -313,14 +243,6 @@ TEST_CASE("on_closed registered after the end still fires", "[server]") {
   writer->on_closed([&] { ++late; });
   for (int i = 0; i < 500 && late == 0; ++i) std::this_thread::sleep_for(10ms);
   CHECK(late == 1);
-}
-
-// Waits until the server counts `n` open connections (the accept is asynchronous).
-void wait_connections(TestServer& server, std::size_t n) {
-  for (int i = 0; i < 500 && server.server().stats().connections != n; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  REQUIRE(server.server().stats().connections == n);
 }
 
 http::RequestHandler answer_ok() {

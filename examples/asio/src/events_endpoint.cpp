@@ -12,6 +12,34 @@ std::vector<HttpField> to_fields(std::vector<HttpHeader>& headers) {
   return fields;
 }
 
+// Sends the route's answer on `deferred`: a refusal, or the head of a stream that
+// `route` then opens (unless `caps` is full for the session or token).
+void answer_events(DeferredResponse& deferred, EventsRoute& route, EventsResponse response,
+                   StreamCaps* caps, std::string_view session_id, std::string_view token) {
+  if (!response.is_stream()) {
+    HttpResponse answer;
+    answer.status = response.status;
+    answer.fields = to_fields(response.headers);
+    answer.body = std::move(response.body);
+    deferred.respond(std::move(answer));
+    return;
+  }
+  std::shared_ptr<StreamCaps::Slot> slot;
+  if (caps) {
+    slot = caps->take(session_id, token);
+    if (!slot) {
+      auto answer = HttpResponse::error(429, "too many open streams for this session or token");
+      answer.set("Retry-After", "10");
+      deferred.respond(std::move(answer));
+      return;
+    }
+  }
+  auto writer = deferred.respond_stream(response.status, to_fields(response.headers));
+  if (!writer) return;
+  if (slot) writer = StreamCaps::hold(std::move(slot), std::move(writer));
+  route.open(std::move(response), std::move(writer));
+}
+
 }  // namespace
 
 void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id,
@@ -26,29 +54,25 @@ void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view s
   events_request.authorization = request.field("Authorization");
   events_request.last_event_id = request.field("Last-Event-ID");
 
-  EventsResponse response = route.check(events_request);
-  if (!response.is_stream()) {
-    HttpResponse answer;
-    answer.status = response.status;
-    answer.fields = to_fields(response.headers);
-    answer.body = std::move(response.body);
-    exchange.respond(std::move(answer));
-    return;
-  }
-  std::shared_ptr<StreamCaps::Slot> slot;
+  // The store may answer later (RedisSessionStore): answer then, from its thread.
+  // The caps key on the session and the token, so the completion keeps copies.
+  auto deferred = exchange.defer();
+  if (!deferred) return;
+  std::string cap_session;
+  std::string cap_token;
   if (caps) {
-    slot = caps->take(session_id,
-                      select_token(events_request.authorization, events_request.query_token));
-    if (!slot) {
-      auto answer = HttpResponse::error(429, "too many open streams for this session or token");
-      answer.set("Retry-After", "10");
-      exchange.respond(std::move(answer));
-      return;
-    }
+    cap_session.assign(session_id);
+    cap_token.assign(select_token(events_request.authorization, events_request.query_token));
   }
-  auto writer = exchange.respond_stream(response.status, to_fields(response.headers));
-  if (slot) writer = StreamCaps::hold(std::move(slot), std::move(writer));
-  route.open(std::move(response), std::move(writer));
+  route.async_check(events_request, [deferred = std::move(deferred), &route, caps,
+                                     cap_session = std::move(cap_session),
+                                     cap_token = std::move(cap_token)](EventsResponse response) {
+    try {
+      answer_events(*deferred, route, std::move(response), caps, cap_session, cap_token);
+    } catch (...) {
+      // Out of memory: the Deferred answers 500 when dropped, if it can.
+    }
+  });
 }
 
 void add_events_route(Router& router, EventsRoute& route, std::string_view pattern) {

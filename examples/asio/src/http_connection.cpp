@@ -1,9 +1,14 @@
 #include "http_connection.hpp"
 
+#include <sys/socket.h>
+
 #include <asio/post.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/write.hpp>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -55,12 +60,13 @@ void invoke_quietly(Fn& fn) noexcept {
 
 }  // namespace
 
-// The handler's view of the request being answered.
+// The handler's view of the request being answered. Lives on serve()'s stack:
+// a deferred answer goes through the Deferred it hands out instead.
 template <typename Stream>
 class HttpConnection<Stream>::Exchange final : public HttpExchange {
  public:
-  Exchange(HttpConnection& connection, const HttpRequest& request)
-      : connection_(connection), request_(request) {}
+  Exchange(HttpConnection& connection, const HttpRequest& request, RequestLog& log)
+      : connection_(connection), request_(request), log_(log) {}
 
   const HttpRequest& request() const noexcept override { return request_; }
 
@@ -68,7 +74,7 @@ class HttpConnection<Stream>::Exchange final : public HttpExchange {
     if (responded_) return;
     responded_ = true;
     status_ = response.status;
-    connection_.queue_response(request_, std::move(response));
+    connection_.queue_response(std::move(response));
   }
 
   std::shared_ptr<SseWriter> respond_stream(int status, std::vector<HttpField> fields) override {
@@ -76,24 +82,41 @@ class HttpConnection<Stream>::Exchange final : public HttpExchange {
     responded_ = true;
     status_ = status;
     stream_ = true;
-    return connection_.start_stream(status, std::move(fields), request_.method == "HEAD");
+    return connection_.start_stream(status, std::move(fields));
   }
 
+  std::shared_ptr<DeferredResponse> defer() override;
+
   bool responded() const noexcept override { return responded_; }
+  bool deferred() const noexcept { return deferred_; }
   int status() const noexcept { return status_; }
   bool stream() const noexcept { return stream_; }
 
  private:
   HttpConnection& connection_;
   const HttpRequest& request_;
+  RequestLog& log_;
   bool responded_ = false;
+  bool deferred_ = false;
   bool stream_ = false;
   int status_ = 0;
 };
 
 template <typename Stream>
 HttpConnection<Stream>::HttpConnection(std::shared_ptr<ServerCore> core, Stream stream)
-    : ConnectionBase(std::move(core)), stream_(std::move(stream)) {
+    : ConnectionBase(std::move(core)),
+      stream_(std::move(stream)),
+      keep_alive_(true),
+      corked_(false),
+      writing_(false),
+      response_pending_(false),
+      writable_pending_(false),
+      closed_pending_(false),
+      in_callbacks_(false),
+      stream_counted_(false),
+      head_request_(false),
+      awaiting_(false),
+      watching_(false) {
   core_->connections.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -139,6 +162,7 @@ void HttpConnection<Stream>::start() {
 
 // The members, by what they do (one translation unit, so that the explicit
 // instantiations below see every definition).
+#include "http_connection_deferred.ipp"
 #include "http_connection_read.ipp"
 #include "http_connection_teardown.ipp"
 #include "http_connection_write.ipp"

@@ -117,23 +117,19 @@ void HttpConnection<Stream>::handle_input(HttpParser::Result result) {
 
 template <typename Stream>
 bool HttpConnection<Stream>::serve(HttpRequest& request) {
-  const auto started = std::chrono::steady_clock::now();
-  std::string remote;
+  RequestLog log;
   {
     Lock lock(mutex_);
     if (phase_ != Phase::reading) return false;
     phase_ = Phase::responding;
     no_wait_locked();
     keep_alive_ = request.keep_alive && !core_->stopping.load(std::memory_order_relaxed);
+    head_request_ = request.method == "HEAD";
     corked_ = true;
-    if (core_->options.access_log) {
-      std::error_code ec;
-      const auto ep = socket().remote_endpoint(ec);
-      if (!ec) remote = endpoint_text(ep);
-    }
+    if (core_->options.access_log) log = request_log_locked(request);
   }
 
-  Exchange exchange(*this, request);
+  Exchange exchange(*this, request, log);
   try {
     core_->handler(exchange);
   } catch (...) {
@@ -149,45 +145,74 @@ bool HttpConnection<Stream>::serve(HttpRequest& request) {
   bool next = false;
   {
     Lock lock(mutex_);
-    corked_ = false;
-    if (phase_ == Phase::streaming) {
-      // The request is done with; an open stream keeps no parser state.
-      parser_.reset();
-      flush_locked();
-      finish_if_closing_locked();
-      if (phase_ == Phase::streaming) arm_read_locked();
-    } else if (phase_ == Phase::responding) {
-      response_pending_ = true;
-      flush_locked();
-      if (phase_ == Phase::responding && !writing_) {
-        response_pending_ = false;
-        if (keep_alive_) {
-          phase_ = Phase::reading;
-          wait_locked(Wait::idle, core_->options.idle_timeout);
-          parser_->release_memory();
-          next = true;
-        } else {
-          graceful_close_locked();
-        }
-      }
+    if (awaiting_) {
+      // Deferred and not answered yet: wait for it without holding this thread.
+      park_locked();
+      return false;
     }
+    next = finish_answer_locked();
   }
-
-  if (const auto& log = core_->options.access_log) {
-    AccessLogEntry entry;
-    entry.remote = remote;
-    entry.method = request.method;
-    entry.target = request.target;
-    entry.status = exchange.status();
-    entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started);
-    entry.stream = exchange.stream();
-    try {
-      log(entry);
-    } catch (...) {
-    }
-  }
+  // A deferred answer is logged by its Deferred, when it is given.
+  if (!exchange.deferred()) log_answer(log, exchange.status(), exchange.stream());
   return next;
+}
+
+// The answer is queued (corked): send it, then either keep the stream open, wait
+// for the next request (true: parse what is buffered) or close.
+template <typename Stream>
+bool HttpConnection<Stream>::finish_answer_locked() {
+  corked_ = false;
+  if (phase_ == Phase::streaming) {
+    // The request is done with; an open stream keeps no parser state.
+    parser_.reset();
+    flush_locked();
+    finish_if_closing_locked();
+    if (phase_ == Phase::streaming) arm_read_locked();
+    return false;
+  }
+  if (phase_ != Phase::responding) return false;
+  response_pending_ = true;
+  flush_locked();
+  if (phase_ != Phase::responding || writing_) return false;  // on_write() goes on
+  response_pending_ = false;
+  if (!keep_alive_) {
+    graceful_close_locked();
+    return false;
+  }
+  phase_ = Phase::reading;
+  wait_locked(Wait::idle, core_->options.idle_timeout);
+  parser_->release_memory();
+  return true;
+}
+
+template <typename Stream>
+RequestLog HttpConnection<Stream>::request_log_locked(const HttpRequest& request) {
+  RequestLog log;
+  std::error_code ec;
+  const auto ep = socket().remote_endpoint(ec);
+  if (!ec) log.remote = endpoint_text(ep);
+  log.method = request.method;
+  log.target = request.target;
+  log.started = std::chrono::steady_clock::now();
+  return log;
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::log_answer(const RequestLog& log, int status, bool stream) const {
+  const auto& sink = core_->options.access_log;
+  if (!sink) return;
+  AccessLogEntry entry;
+  entry.remote = log.remote;
+  entry.method = log.method;
+  entry.target = log.target;
+  entry.status = status;
+  entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - log.started);
+  entry.stream = stream;
+  try {
+    sink(entry);
+  } catch (...) {
+  }
 }
 
 template <typename Stream>
@@ -240,29 +265,31 @@ void HttpConnection<Stream>::answer_parse_error(int status) {
 }
 
 template <typename Stream>
-void HttpConnection<Stream>::queue_response(const HttpRequest& request, HttpResponse&& response) {
+void HttpConnection<Stream>::queue_response(HttpResponse&& response) {
   Lock lock(mutex_);
   if (phase_ != Phase::responding) return;
-  enqueue_locked(
-      make_shared_bytes(serialize_response(response, keep_alive_, request.method == "HEAD")));
+  enqueue_locked(make_shared_bytes(serialize_response(response, keep_alive_, head_request_)));
 }
 
 template <typename Stream>
 std::shared_ptr<SseWriter> HttpConnection<Stream>::start_stream(int status,
-                                                                std::vector<HttpField>&& fields,
-                                                                bool head_only) {
+                                                                std::vector<HttpField>&& fields) {
   Lock lock(mutex_);
-  if (phase_ == Phase::responding) {
-    phase_ = Phase::streaming;
-    keep_alive_ = false;
-    stream_counted_ = true;
-    core_->streams.fetch_add(1, std::memory_order_relaxed);
-    // No length and no chunked coding: the body runs until the connection closes,
-    // so a raw client reads pure event-stream bytes.
-    enqueue_locked(make_shared_bytes(serialize_head(status, fields, std::nullopt, false)));
-    // HEAD: the head alone; every write is refused and the connection ends.
-    if (head_only) closing_ = true;
-  }
+  start_stream_locked(status, fields);
   // When closed meanwhile, writes answer `closed` and on_closed fires.
   return self();
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::start_stream_locked(int status, const std::vector<HttpField>& fields) {
+  if (phase_ != Phase::responding) return;
+  phase_ = Phase::streaming;
+  keep_alive_ = false;
+  stream_counted_ = true;
+  core_->streams.fetch_add(1, std::memory_order_relaxed);
+  // No length and no chunked coding: the body runs until the connection closes,
+  // so a raw client reads pure event-stream bytes.
+  enqueue_locked(make_shared_bytes(serialize_head(status, fields, std::nullopt, false)));
+  // HEAD: the head alone; every write is refused and the connection ends.
+  if (head_request_) queue_.close();
 }

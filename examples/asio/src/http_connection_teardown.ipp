@@ -11,9 +11,13 @@
 template <typename Stream>
 void HttpConnection<Stream>::mark_closed_locked() {
   phase_ = Phase::closed;
-  closing_ = true;
+  awaiting_ = false;  // a deferred answer that comes now is dropped
+  watching_ = false;  // closing the socket ends the watch
   no_wait_locked();
-  queue_.reset();
+  // A write in flight may still be reading its bytes (the reactor writes outside
+  // this lock): on_write() drops them when it completes.
+  if (!writing_) queue_.clear();
+  queue_.close();
   if (stream_counted_) {
     stream_counted_ = false;
     core_->streams.fetch_sub(1, std::memory_order_relaxed);
@@ -169,6 +173,7 @@ void HttpConnection<Stream>::expire() {
       core_->write_stalls.fetch_add(1, std::memory_order_relaxed);
       hard_close_locked();  // for a stream, on_closed tells its owner
       return;
+    case Wait::response: answer_response_timeout_locked(); return;
     case Wait::shutdown:
       if constexpr (is_tls) {
         core_->tls_shutdown_timeouts.fetch_add(1, std::memory_order_relaxed);

@@ -10,10 +10,11 @@
 template <typename Stream>
 WriteResult HttpConnection<Stream>::write(SharedBytes bytes) {
   Lock lock(mutex_);
-  if (phase_ != Phase::streaming || closing_) return WriteResult::closed;
+  if (phase_ != Phase::streaming || queue_.closing()) return WriteResult::closed;
   if (!bytes || bytes->empty()) return WriteResult::accepted;
+  const std::size_t high_water = core_->options.stream_high_water;
   if constexpr (!is_tls) {
-    if (!corked_ && !writing_ && queue_empty()) {
+    if (!corked_ && !writing_ && queue_.empty()) {
       // The common case: the socket has room, the bytes leave now, nothing is queued.
       std::error_code ec;
       std::size_t n = socket().write_some(asio::buffer(*bytes), ec);
@@ -24,27 +25,23 @@ WriteResult HttpConnection<Stream>::write(SharedBytes bytes) {
         return WriteResult::closed;
       }
       if (n == bytes->size()) return WriteResult::accepted;
-      enqueue_locked(std::move(bytes), n);
+      const WriteResult result = queue_.push(std::move(bytes), high_water, n);
       start_async_write_locked();
-    } else {
-      enqueue_locked(std::move(bytes));
+      return result;
     }
+    return queue_.push(std::move(bytes), high_water);
   } else {
-    enqueue_locked(std::move(bytes));
+    const WriteResult result = queue_.push(std::move(bytes), high_water);
     if (!corked_ && !writing_) start_async_write_locked();
+    return result;
   }
-  if (queued() > core_->options.stream_high_water) {
-    want_writable_ = true;
-    return WriteResult::full;
-  }
-  return WriteResult::accepted;
 }
 
 template <typename Stream>
 void HttpConnection<Stream>::close() {
   Lock lock(mutex_);
-  if (phase_ == Phase::closed || closing_) return;
-  closing_ = true;
+  if (phase_ == Phase::closed || queue_.closing()) return;
+  queue_.close();
   finish_if_closing_locked();
 }
 
@@ -66,32 +63,24 @@ void HttpConnection<Stream>::on_closed(std::function<void()> callback) {
 }
 
 template <typename Stream>
-void HttpConnection<Stream>::enqueue_locked(SharedBytes bytes, std::size_t offset) {
-  if (!queue_) queue_ = std::make_unique<WriteQueue>();
-  queue_->push(std::move(bytes), offset);
+void HttpConnection<Stream>::enqueue_locked(SharedBytes bytes) {
+  queue_.push(std::move(bytes), std::numeric_limits<std::size_t>::max());
 }
 
 template <typename Stream>
 void HttpConnection<Stream>::consume_locked(std::size_t n) {
-  if (!queue_) return;
-  queue_->consume(n);
-  if (!queue_->empty()) return;
-  queue_.reset();
-  // Drained, by whichever path: a writer that answered `full` may write again.
-  if (want_writable_) {
-    want_writable_ = false;
-    writable_pending_ = true;
-  }
+  // A writer that answered `full` may write again once half the mark is left.
+  if (queue_.consume(n, core_->options.stream_high_water)) writable_pending_ = true;
 }
 
 template <typename Stream>
 void HttpConnection<Stream>::flush_locked() {
-  if (corked_ || writing_ || queue_empty() || phase_ == Phase::closed) return;
+  if (corked_ || writing_ || queue_.empty() || phase_ == Phase::closed) return;
   if constexpr (!is_tls) {
     std::string_view views[max_write_buffers];
     std::array<asio::const_buffer, max_write_buffers> buffers{};
-    while (!queue_empty()) {
-      const std::size_t count = queue_->gather(views, max_write_buffers);
+    while (!queue_.empty()) {
+      const std::size_t count = queue_.gather(views, max_write_buffers);
       for (std::size_t i = 0; i < max_write_buffers; ++i) {
         buffers[i] =
             i < count ? asio::buffer(views[i].data(), views[i].size()) : asio::const_buffer();
@@ -105,11 +94,8 @@ void HttpConnection<Stream>::flush_locked() {
       }
       consume_locked(n);
     }
-    if (!queue_empty()) {
-      start_async_write_locked();
-    } else {
-      post_callbacks_locked();  // on_writable, when a `full` was answered meanwhile
-    }
+    if (!queue_.empty()) start_async_write_locked();
+    post_callbacks_locked();  // on_writable, when a `full` was answered meanwhile
   } else {
     start_async_write_locked();
   }
@@ -131,15 +117,17 @@ void HttpConnection<Stream>::start_async_write_locked() {
 
 template <typename Stream>
 void HttpConnection<Stream>::initiate_async_write_locked() {
-  if (phase_ == Phase::closed || queue_empty()) {
+  if (phase_ == Phase::closed || queue_.empty()) {
     writing_ = false;
-    if (phase_ != Phase::closed) {
+    if (phase_ == Phase::closed) {
+      queue_.clear();
+    } else {
       finish_if_closing_locked();
     }
     return;
   }
   std::string_view views[max_write_buffers];
-  const std::size_t count = queue_->gather(views, max_write_buffers);
+  const std::size_t count = queue_.gather(views, max_write_buffers);
   std::array<asio::const_buffer, max_write_buffers> buffers{};
   for (std::size_t i = 0; i < count; ++i)
     buffers[i] = asio::buffer(views[i].data(), views[i].size());
@@ -152,7 +140,10 @@ template <typename Stream>
 void HttpConnection<Stream>::on_write(const std::error_code& ec, std::size_t n) {
   Lock lock(mutex_);
   writing_ = false;
-  if (phase_ == Phase::closed) return;
+  if (phase_ == Phase::closed) {
+    queue_.clear();  // kept while the write was in flight (mark_closed_locked)
+    return;
+  }
   if (ec) {
     hard_close_locked();
     return;
@@ -160,11 +151,12 @@ void HttpConnection<Stream>::on_write(const std::error_code& ec, std::size_t n) 
   consume_locked(n);
   // Progress: the write-stall clock starts again (or stops, when all is written).
   if (n > 0 && wait_ == Wait::write) no_wait_locked();
-  if (!queue_empty()) {
+  if (!queue_.empty()) {
     start_async_write_locked();
+    if (writable_pending_) run_callbacks(lock);  // drained to half: on_writable
     return;
   }
-  if (closing_) {
+  if (queue_.closing()) {
     graceful_close_locked();
     return;
   }
@@ -178,5 +170,5 @@ void HttpConnection<Stream>::on_write(const std::error_code& ec, std::size_t n) 
 
 template <typename Stream>
 void HttpConnection<Stream>::finish_if_closing_locked() {
-  if (closing_ && !corked_ && !writing_ && queue_empty()) graceful_close_locked();
+  if (queue_.drained() && !corked_ && !writing_) graceful_close_locked();
 }

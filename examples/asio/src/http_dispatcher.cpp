@@ -1,9 +1,38 @@
 #include "eudiplo_sse/asio/http_dispatcher.hpp"
 
+#include <memory>
+#include <utility>
+#include <vector>
+
 #include "eudiplo_sse/http_target.hpp"
 
 namespace eudiplo_sse::http {
 namespace {
+
+void add_fields(std::vector<HttpField>& to, const std::vector<HttpField>& extra) {
+  to.insert(to.end(), extra.begin(), extra.end());
+}
+
+// Adds the CORS fields to an answer given later.
+class CorsDeferred final : public DeferredResponse {
+ public:
+  CorsDeferred(std::shared_ptr<DeferredResponse> inner, std::vector<HttpField> extra)
+      : inner_(std::move(inner)), extra_(std::move(extra)) {}
+
+  void respond(HttpResponse response) override {
+    add_fields(response.fields, extra_);
+    inner_->respond(std::move(response));
+  }
+
+  std::shared_ptr<SseWriter> respond_stream(int status, std::vector<HttpField> fields) override {
+    add_fields(fields, extra_);
+    return inner_->respond_stream(status, std::move(fields));
+  }
+
+ private:
+  std::shared_ptr<DeferredResponse> inner_;
+  const std::vector<HttpField> extra_;
+};
 
 // Adds the CORS fields to whatever the handler answers.
 class CorsExchange final : public HttpExchange {
@@ -14,13 +43,19 @@ class CorsExchange final : public HttpExchange {
   const HttpRequest& request() const noexcept override { return inner_.request(); }
 
   void respond(HttpResponse response) override {
-    response.fields.insert(response.fields.end(), extra_.begin(), extra_.end());
+    add_fields(response.fields, extra_);
     inner_.respond(std::move(response));
   }
 
   std::shared_ptr<SseWriter> respond_stream(int status, std::vector<HttpField> fields) override {
-    fields.insert(fields.end(), extra_.begin(), extra_.end());
+    add_fields(fields, extra_);
     return inner_.respond_stream(status, std::move(fields));
+  }
+
+  std::shared_ptr<DeferredResponse> defer() override {
+    auto inner = inner_.defer();
+    if (!inner) return nullptr;
+    return std::make_shared<CorsDeferred>(std::move(inner), std::move(extra_));
   }
 
   bool responded() const noexcept override { return inner_.responded(); }

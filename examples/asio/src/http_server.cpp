@@ -30,6 +30,8 @@ HttpServerStats HttpServer::stats() const {
   s.request_timeouts = core_->request_timeouts.load(std::memory_order_relaxed);
   s.idle_timeouts = core_->idle_timeouts.load(std::memory_order_relaxed);
   s.write_stalls = core_->write_stalls.load(std::memory_order_relaxed);
+  s.response_timeouts = core_->response_timeouts.load(std::memory_order_relaxed);
+  s.abandoned_requests = core_->abandoned_requests.load(std::memory_order_relaxed);
   s.tls_shutdown_timeouts = core_->tls_shutdown_timeouts.load(std::memory_order_relaxed);
   s.connections_refused = core_->connections_refused.load(std::memory_order_relaxed);
   s.accept_errors = core_->accept_errors.load(std::memory_order_relaxed);

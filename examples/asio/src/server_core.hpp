@@ -94,6 +94,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<std::uint64_t> request_timeouts{0};
   std::atomic<std::uint64_t> idle_timeouts{0};
   std::atomic<std::uint64_t> write_stalls{0};
+  std::atomic<std::uint64_t> response_timeouts{0};
+  std::atomic<std::uint64_t> abandoned_requests{0};
   std::atomic<std::uint64_t> tls_shutdown_timeouts{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> accept_errors{0};

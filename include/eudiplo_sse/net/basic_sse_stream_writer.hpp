@@ -10,7 +10,9 @@
 // close(). All I/O runs on a strand of its own over the stream's executor, one
 // write in flight; bytes written meanwhile queue up and leave together. Past
 // `high_water` queued bytes write() answers `full`, and on_writable fires once the
-// queue has drained to half of it, so a slow client costs bounded memory.
+// queue has drained to half of it, so a slow client costs bounded memory. The
+// queue and those rules are SseWriteQueue's (eudiplo_sse/sse_write_queue.hpp),
+// which the example server's own connection uses too.
 //
 // A client that goes away is noticed at once through a pending 1-byte read (an SSE
 // client sends nothing after its request); one that stops reading is dropped when
@@ -27,11 +29,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "eudiplo_sse/shared_bytes.hpp"
+#include "eudiplo_sse/sse_write_queue.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
 
 namespace eudiplo_sse {
@@ -111,22 +114,17 @@ class BasicSseStreamWriter final
 
   WriteResult write(SharedBytes bytes) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_ || closing_) return WriteResult::closed;
+    if (closed_ || queue_.closing()) return WriteResult::closed;
     if (!bytes || bytes->empty()) return WriteResult::accepted;  // an empty chunk would end it
-    queued_bytes_ += bytes->size();
-    queue_.push_back(std::move(bytes));
+    const WriteResult result = queue_.push(std::move(bytes), options_.high_water);
     schedule_locked();
-    if (queued_bytes_ > options_.high_water) {
-      want_writable_ = true;
-      return WriteResult::full;
-    }
-    return WriteResult::accepted;
+    return result;
   }
 
   void close() override {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_ || closing_) return;
-    closing_ = true;
+    if (closed_ || queue_.closing()) return;
+    queue_.close();
     schedule_locked();
   }
 
@@ -147,13 +145,21 @@ class BasicSseStreamWriter final
     Net::post(strand_, [callback = std::move(callback)] { detail::invoke_noexcept(callback); });
   }
 
-  // Bytes accepted and not yet written (for tests and metrics).
+  // Bytes accepted and still to be written (for tests and metrics); none once
+  // the connection has ended (a write in flight then keeps its bytes only until it
+  // completes).
   std::size_t queued_bytes() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return queued_bytes_;
+    return closed_ ? 0 : queue_.size();
   }
 
  private:
+  // Queued events sent in one chunk at most; more go in the next.
+  static constexpr std::size_t max_batch = 16;
+  // The chunk's head, up to max_batch events and the chunk's end; unused entries
+  // are empty. An array, so that a write allocates no buffer list.
+  using Buffers = std::array<typename Net::const_buffer, max_batch + 2>;
+
   // With mutex_ held: make sure a write_next() is running or posted.
   void schedule_locked() {
     if (writing_) return;
@@ -167,50 +173,55 @@ class BasicSseStreamWriter final
       stream_.expires_never();  // the host's request deadline must not end the stream
     }
     read_until_closed();
-    async_send(std::vector<typename Net::const_buffer>{
-        typename Net::const_buffer(head_.data(), head_.size())});
+    Buffers buffers{};
+    buffers[0] = typename Net::const_buffer(head_.data(), head_.size());
+    async_send(buffers);
   }
 
   void write_next() {
-    bool finish = false;
+    std::string_view views[max_batch];
+    std::size_t count = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (closed_) return;
-      if (queue_.empty()) {
-        if (!closing_) {
-          writing_ = false;
-          return;
-        }
-        finish = true;
+      if (queue_.empty() && !queue_.closing()) {
+        writing_ = false;
+        return;
       }
-      in_flight_.swap(queue_);
+      // The views stay valid until consumed: the bytes stay queued while written.
+      count = queue_.gather(views, max_batch);
     }
-    if (finish) {
+    if (count == 0) {  // closed and drained: end the response
       ending_ = true;
       if (!options_.chunked) return end_connection();
       static constexpr char last_chunk[] = "0\r\n\r\n";
-      async_send({typename Net::const_buffer(last_chunk, sizeof last_chunk - 1)});
+      Buffers buffers{};
+      buffers[0] = typename Net::const_buffer(last_chunk, sizeof last_chunk - 1);
+      async_send(buffers);
       return;
     }
-    async_send(chunk_buffers());
+    async_send(chunk_buffers(views, count));
   }
 
-  // The queued events as one chunk, the buffers pointing into the shared bytes.
-  std::vector<typename Net::const_buffer> chunk_buffers() {
-    std::vector<typename Net::const_buffer> buffers;
-    buffers.reserve(in_flight_.size() + 2);
+  // `count` queued events as one chunk, the buffers pointing into the shared bytes.
+  Buffers chunk_buffers(const std::string_view* views, std::size_t count) {
+    Buffers buffers{};
     std::size_t size = 0;
-    for (const auto& bytes : in_flight_) size += bytes->size();
+    for (std::size_t i = 0; i < count; ++i) size += views[i].size();
+    in_flight_ = size;
+    std::size_t n = 0;
     if (options_.chunked) {
-      const int n = std::snprintf(chunk_head_.data(), chunk_head_.size(), "%zx\r\n", size);
-      buffers.emplace_back(chunk_head_.data(), static_cast<std::size_t>(n));
+      const int head = std::snprintf(chunk_head_.data(), chunk_head_.size(), "%zx\r\n", size);
+      buffers[n++] = typename Net::const_buffer(chunk_head_.data(), static_cast<std::size_t>(head));
     }
-    for (const auto& bytes : in_flight_) buffers.emplace_back(bytes->data(), bytes->size());
-    if (options_.chunked) buffers.emplace_back("\r\n", 2);
+    for (std::size_t i = 0; i < count; ++i) {
+      buffers[n++] = typename Net::const_buffer(views[i].data(), views[i].size());
+    }
+    if (options_.chunked) buffers[n++] = typename Net::const_buffer("\r\n", 2);
     return buffers;
   }
 
-  void async_send(std::vector<typename Net::const_buffer> buffers) {
+  void async_send(const Buffers& buffers) {
     const std::uint64_t write_id = ++write_id_;
     timer_.expires_after(options_.write_timeout);
     timer_.async_wait([self = this->shared_from_this(), write_id](const error_code& ec) {
@@ -219,7 +230,7 @@ class BasicSseStreamWriter final
     });
     write_done_ = false;
     Net::async_write(
-        stream_, std::move(buffers),
+        stream_, buffers,
         Net::bind(strand_, [self = this->shared_from_this()](const error_code& ec, std::size_t) {
           self->write_done_ = true;
           self->timer_.cancel();
@@ -232,13 +243,13 @@ class BasicSseStreamWriter final
     std::function<void()> notify;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& bytes : in_flight_) queued_bytes_ -= bytes->size();
-      if (want_writable_ && queued_bytes_ <= options_.high_water / 2) {
-        want_writable_ = false;
-        notify = on_writable_;
+      if (closed_) {
+        queue_.clear();  // kept while the write was in flight (see end_connection)
+        return;
       }
+      if (queue_.consume(in_flight_, options_.high_water)) notify = on_writable_;
     }
-    in_flight_.clear();
+    in_flight_ = 0;
     detail::invoke_noexcept(notify);  // may call write(): the mutex is not held
     write_next();
   }
@@ -258,10 +269,11 @@ class BasicSseStreamWriter final
     std::function<void()> closed_callback;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      // A write in flight may still read its bytes: on_written() drops them then.
+      if (write_done_) queue_.clear();
       if (closed_) return;
       closed_ = true;
-      queue_.clear();
-      queued_bytes_ = 0;
+      queue_.close();
       on_writable_ = nullptr;
       closed_callback = std::move(on_closed_);
     }
@@ -280,7 +292,7 @@ class BasicSseStreamWriter final
   std::string head_;
 
   // Strand only.
-  std::vector<SharedBytes> in_flight_;  // keeps the chunk's bytes alive
+  std::size_t in_flight_ = 0;  // bytes of the queue being written
   std::array<char, 20> chunk_head_{};
   std::array<char, 1> read_byte_{};
   std::uint64_t write_id_ = 0;
@@ -289,11 +301,8 @@ class BasicSseStreamWriter final
 
   // Shared between the library's threads (write, close, on_*) and the strand.
   mutable std::mutex mutex_;
-  std::vector<SharedBytes> queue_;
-  std::size_t queued_bytes_ = 0;  // queued and in flight
-  bool writing_ = true;           // the head, then a write, is in flight or posted
-  bool want_writable_ = false;
-  bool closing_ = false;
+  SseWriteQueue queue_;  // queued and in flight: written bytes are consumed after the write
+  bool writing_ = true;  // the head, then a write, is in flight or posted
   bool closed_ = false;
   std::function<void()> on_writable_;
   std::function<void()> on_closed_;

@@ -5,6 +5,11 @@
 //   eudiplo_sse::http::add_events_route(router, route);
 //
 // plus a timer calling route.tick() about once a second.
+//
+// The answer is deferred (HttpExchange::defer()) and given by the completion of
+// EventsRoute::async_check(): with a store across the network (Redis) no I/O
+// thread waits for the store; with the in-memory store it completes before the
+// handler returns, as a synchronous answer would.
 #pragma once
 
 #include <string_view>
@@ -25,7 +30,8 @@ void add_events_route(Router& router, EventsRoute& route,
 void add_events_route(Router& router, EventsRoute& route, StreamCaps& caps,
                       std::string_view pattern = "/session/{id}/events");
 
-// One answer of EventsRoute, sent on `exchange` (a stream is opened on `route`).
+// One answer of EventsRoute, sent on `exchange` when the store has answered (a
+// stream is opened on `route`).
 void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view session_id,
                   StreamCaps* caps = nullptr);
 

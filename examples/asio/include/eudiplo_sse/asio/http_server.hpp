@@ -28,7 +28,8 @@
 
 namespace eudiplo_sse::http {
 
-// Runs once per request on a server thread; must answer before returning.
+// Runs once per request on a server thread; answers before returning, or defers
+// the answer (HttpExchange::defer()).
 using RequestHandler = std::function<void(HttpExchange&)>;
 
 struct HttpServerOptions {
@@ -44,6 +45,11 @@ struct HttpServerOptions {
   // A response or stream whose client accepts no byte for this long is closed: a
   // stream's memory is bounded by coalescing already, this frees the socket.
   std::chrono::seconds write_stall_timeout{60};
+  // A deferred answer (HttpExchange::defer()) that has not come within this is
+  // replaced by 503 with Retry-After (refused_retry_after) and the connection
+  // closed; the late answer is dropped. A safety net: the stores bound their own
+  // waits well below it (RedisSessionStore answers store_unavailable after 2 s).
+  std::chrono::seconds response_timeout{30};
   // How long a TLS close waits for the client's close_notify before it closes the
   // socket anyway (a client that never answers would otherwise pin it forever).
   std::chrono::seconds tls_shutdown_timeout{2};
@@ -69,6 +75,8 @@ struct HttpServerStats {
   std::uint64_t request_timeouts = 0;       // 408 answered, or a silent connection closed
   std::uint64_t idle_timeouts = 0;          // idle keep-alive connections closed
   std::uint64_t write_stalls = 0;           // responses and streams closed by a stalled client
+  std::uint64_t response_timeouts = 0;      // deferred answers replaced by a 503
+  std::uint64_t abandoned_requests = 0;     // clients that left while their answer was deferred
   std::uint64_t tls_shutdown_timeouts = 0;  // TLS closes that gave up waiting for close_notify
   std::uint64_t connections_refused = 0;    // beyond a connection cap
   std::uint64_t accept_errors = 0;          // failed accepts (EMFILE...), each followed by a pause
