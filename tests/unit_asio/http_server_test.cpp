@@ -310,14 +310,18 @@ TEST_CASE("write-stall timeout closes a stream whose client stopped reading", "[
   Client c(server.port(), 4096);
   c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
   slot.wait_writer();
+  // The kernel's send and receive buffers (autotuned to several MiB on loopback)
+  // take bytes while the client reads nothing. Write a MiB at a time until, after
+  // the I/O thread has had time to hand the kernel what it takes, the queue is
+  // still past its high-water mark: then the write in flight is stalled for real.
   const std::string chunk(16 * 1024, 'z');
-  WriteResult r = WriteResult::accepted;
-  for (int i = 0; i < 4096 && r == WriteResult::accepted; ++i) r = slot.write(chunk);
-  REQUIRE(r == WriteResult::full);
-  // More than the kernel's send buffer can grow to (autotuning, 4 MiB by default),
-  // so the queue cannot drain while the client reads nothing.
-  for (int i = 0; i < 768; ++i) REQUIRE(slot.write(chunk) == WriteResult::full);
-  std::this_thread::sleep_for(20ms);
+  bool stalled = false;
+  for (int round = 0; round < 64 && !stalled; ++round) {
+    for (int i = 0; i < 64; ++i) REQUIRE(slot.write(chunk) != WriteResult::closed);
+    std::this_thread::sleep_for(20ms);
+    stalled = slot.write(chunk) == WriteResult::full;
+  }
+  REQUIRE(stalled);
   CHECK(slot.closed_calls == 0);
   server.server().sweep();
   REQUIRE(slot.wait([&] { return slot.closed_calls.load() == 1; }));
