@@ -32,6 +32,7 @@
 #include "eudiplo_sse/status_publisher.hpp"
 #include "events_token_endpoint.hpp"
 #include "maintenance_timer.hpp"
+#include "metrics_listener.hpp"
 #include "oauth_token_endpoint.hpp"
 #include "server_key_source.hpp"
 #include "server_options.hpp"
@@ -78,22 +79,22 @@ bool add_keys(const server::ServerOptions& opts, JwtVerifier& verifier) {
   return true;
 }
 
-// --listen's host as an address, or resolved ("localhost": IPv4 first, as most
-// clients try it first); false (said) when it does not resolve.
-bool resolve_listen(asio::io_context& io, const server::ServerOptions& opts,
-                    asio::ip::tcp::endpoint& endpoint) {
+// --listen's (or --metrics-listen's) host as an address, or resolved ("localhost":
+// IPv4 first, as most clients try it first); false (said) when it does not resolve.
+bool resolve_listen(asio::io_context& io, const std::string& host, std::uint16_t port,
+                    const char* flag, asio::ip::tcp::endpoint& endpoint) {
   std::error_code ec;
-  const auto address = asio::ip::make_address(opts.listen_host, ec);
+  const auto address = asio::ip::make_address(host, ec);
   if (!ec) {
-    endpoint = {address, opts.listen_port};
+    endpoint = {address, port};
     return true;
   }
   asio::ip::tcp::resolver resolver(io);
   const auto results = resolver.resolve(
-      opts.listen_host, std::to_string(opts.listen_port),
+      host, std::to_string(port),
       asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
-    say("--listen: cannot resolve host " + opts.listen_host);
+    say(std::string(flag) + ": cannot resolve host " + host);
     return false;
   }
   endpoint = results.begin()->endpoint();
@@ -119,6 +120,9 @@ class Shutdown {
         maintenance_(maintenance),
         route_(route) {}
 
+  // Another listener (--metrics-listen) that stops and aborts with the main one.
+  void also_stop(http::HttpServer& other) { others_.push_back(&other); }
+
   void arm() {
     signals_.async_wait([this](const std::error_code& ec, int) {
       if (!ec) on_signal();
@@ -130,6 +134,7 @@ class Shutdown {
     if (shutting_down_) return stop_now();  // a second signal: stop waiting for streams
     shutting_down_ = true;
     server_.stop();  // no new connections; idle keep-alive connections close
+    for (http::HttpServer* other : others_) other->stop();
     maintenance_.stop();
     route_.close_all();  // every stream flushes what it has and ends
     deadline_ = std::chrono::steady_clock::now() + shutdown_grace;
@@ -149,6 +154,7 @@ class Shutdown {
 
   void stop_now() {
     server_.abort();
+    for (http::HttpServer* other : others_) other->abort();
     signals_.cancel();
     io_.stop();
   }
@@ -159,6 +165,7 @@ class Shutdown {
   http::HttpServer& server_;
   server::MaintenanceTimer& maintenance_;
   EventsRoute& route_;
+  std::vector<http::HttpServer*> others_;
   std::chrono::steady_clock::time_point deadline_;
   bool shutting_down_ = false;
 };
@@ -189,6 +196,12 @@ void announce(const server::ServerOptions& opts, const http::HttpServer& server,
   const std::string host = v6_literal ? "[" + opts.listen_host + "]" : opts.listen_host;
   std::printf("listening on %s://%s:%u\n", tls ? "https" : "http", host.c_str(),
               static_cast<unsigned>(server.local_endpoint().port()));
+  std::fflush(stdout);
+}
+
+// "metrics on http://ADDRESS:PORT" (after the listening line, which tests wait for).
+void announce_metrics(const http::HttpServer& metrics) {
+  std::printf("metrics on http://%s/metrics\n", endpoint_text(metrics.local_endpoint()).c_str());
   std::fflush(stdout);
 }
 
@@ -265,7 +278,16 @@ int run(const server::ServerOptions& opts) {
   }
 
   asio::ip::tcp::endpoint endpoint;
-  if (!resolve_listen(io, opts, endpoint)) return exit_usage;
+  if (!resolve_listen(io, opts.listen_host, opts.listen_port, "--listen", endpoint)) {
+    return exit_usage;
+  }
+  const bool metrics_elsewhere = !opts.limits.metrics_listen_host.empty();
+  asio::ip::tcp::endpoint metrics_endpoint;
+  if (metrics_elsewhere &&
+      !resolve_listen(io, opts.limits.metrics_listen_host, opts.limits.metrics_listen_port,
+                      "--metrics-listen", metrics_endpoint)) {
+    return exit_usage;
+  }
 
   StatusPublisher publisher;
   server::SessionBackend backend(opts, publisher);
@@ -275,6 +297,7 @@ int run(const server::ServerOptions& opts) {
   }
   const auto service = server::make_session_service(backend, publisher);
   SessionService& sessions = *service;
+  sessions.set_max_sessions_per_tenant(opts.limits.max_sessions_per_tenant);
   // Before the route: the streams it holds give their slots back when it goes.
   http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_session,
                                                        opts.limits.max_streams_per_token});
@@ -288,6 +311,7 @@ int run(const server::ServerOptions& opts) {
   server::ServerParts parts{route,          sessions,       backend.memory(),
                             token_endpoint, session_routes, auth_failures};
   parts.stream_caps = &stream_caps;
+  parts.metrics_elsewhere = metrics_elsewhere;
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
   server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
@@ -307,17 +331,32 @@ int run(const server::ServerOptions& opts) {
   parts.server = &server;
   parts.metrics_token = opts.limits.metrics_token;
   parts.key_source = key_source.source();
+  std::unique_ptr<server::MetricsListener> metrics_listener;
+  if (metrics_elsewhere) {
+    metrics_listener = std::make_unique<server::MetricsListener>(io, parts, server_options);
+  }
 
   auto strand = asio::make_strand(io);
   server::MaintenanceTimer maintenance(strand, route, sessions, server);
   Shutdown shutdown(strand, io, server, maintenance, route);
+  if (metrics_listener) {
+    maintenance.also_sweep(metrics_listener->server());
+    shutdown.also_stop(metrics_listener->server());
+  }
   shutdown.arm();
   if (const auto ec = server.listen(endpoint)) {
     say("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message());
     return 1;
   }
+  if (metrics_listener) {
+    if (const auto ec = metrics_listener->listen(metrics_endpoint)) {
+      say("cannot listen on " + endpoint_text(metrics_endpoint) + ": " + ec.message());
+      return 1;
+    }
+  }
   maintenance.start();
   announce(opts, server, tls != nullptr);
+  if (metrics_listener) announce_metrics(metrics_listener->server());
   run_io(io, threads);
   http::stderr_lines().flush(std::chrono::milliseconds(500));
   return 0;
