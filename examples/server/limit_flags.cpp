@@ -94,8 +94,8 @@ bool apply_limit_flag(std::string_view name, std::string_view value, ServerLimit
   }
   if (name == "--metrics-listen") {
     if (!parse_host_port(value, out.metrics_listen_host, out.metrics_listen_port)) {
-      error = "--metrics-listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) +
-              "'";
+      error =
+          "--metrics-listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) + "'";
       return false;
     }
     return true;

@@ -68,8 +68,13 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
 }
 
-// The verifier's keys from --jwks or --jwt-secret; false (said) when unusable.
+// The verifier's keys from --jwks or --jwt-secret; false (said) when unusable. Warns
+// when the built-in development secret is in use.
 bool add_keys(const server::ServerOptions& opts, JwtVerifier& verifier) {
+  if (!opts.jwt_secret_given) {
+    say("warning: no --jwt-secret given; using the built-in development secret \"" +
+        std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
+  }
   // JWKS files, URLs and OIDC issuers are ServerKeySource's (reloads, rotation).
   if (server::uses_key_source(opts)) return true;
   if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
@@ -170,6 +175,34 @@ class Shutdown {
   bool shutting_down_ = false;
 };
 
+// What a second listener hooks into: the sweep of time limits and the shutdown.
+struct ListenerHooks {
+  server::MaintenanceTimer& maintenance;
+  Shutdown& shutdown;
+};
+
+// --metrics-listen: a listener serving /metrics alone, swept and stopped with the
+// main one. 0 when listening or not asked for; else the exit status (said): usage
+// for an address that does not resolve, 1 for one that cannot be bound.
+int start_metrics_listener(asio::io_context& io, const server::ServerOptions& opts,
+                           server::ServerParts& parts, const http::HttpServerOptions& options,
+                           ListenerHooks hooks, std::unique_ptr<server::MetricsListener>& out) {
+  if (!parts.metrics_elsewhere) return 0;
+  asio::ip::tcp::endpoint endpoint;
+  if (!resolve_listen(io, opts.limits.metrics_listen_host, opts.limits.metrics_listen_port,
+                      "--metrics-listen", endpoint)) {
+    return exit_usage;
+  }
+  out = std::make_unique<server::MetricsListener>(io, parts, options);
+  hooks.maintenance.also_sweep(out->server());
+  hooks.shutdown.also_stop(out->server());
+  if (const auto ec = out->listen(endpoint)) {
+    say("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message());
+    return 1;
+  }
+  return 0;
+}
+
 // Runs `io` on `threads` threads (this one included) until it is stopped. No
 // handler lets an exception escape; if one did, the thread keeps serving.
 void run_io(asio::io_context& io, unsigned threads) {
@@ -260,13 +293,8 @@ bool make_tls(const server::ServerOptions& opts, std::shared_ptr<asio::ssl::cont
 }
 
 int run(const server::ServerOptions& opts) {
-  if (!opts.jwt_secret_given) {
-    say("warning: no --jwt-secret given; using the built-in development secret \"" +
-        std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
-  }
   JwtVerifier verifier(verifier_options(opts));
   if (!add_keys(opts, verifier)) return exit_usage;
-
   std::shared_ptr<asio::ssl::context> tls;
   if (!make_tls(opts, tls)) return exit_usage;
   const unsigned threads = opts.threads ? opts.threads : usable_cpus();
@@ -276,28 +304,19 @@ int run(const server::ServerOptions& opts) {
     say(error);
     return status;
   }
-
   asio::ip::tcp::endpoint endpoint;
   if (!resolve_listen(io, opts.listen_host, opts.listen_port, "--listen", endpoint)) {
     return exit_usage;
   }
-  const bool metrics_elsewhere = !opts.limits.metrics_listen_host.empty();
-  asio::ip::tcp::endpoint metrics_endpoint;
-  if (metrics_elsewhere &&
-      !resolve_listen(io, opts.limits.metrics_listen_host, opts.limits.metrics_listen_port,
-                      "--metrics-listen", metrics_endpoint)) {
-    return exit_usage;
-  }
-
   StatusPublisher publisher;
   server::SessionBackend backend(opts, publisher);
   if (!backend.error().empty()) {
     say(backend.error());
     return exit_usage;
   }
-  const auto service = server::make_session_service(backend, publisher);
+  const auto service =
+      server::make_session_service(backend, publisher, opts.limits.max_sessions_per_tenant);
   SessionService& sessions = *service;
-  sessions.set_max_sessions_per_tenant(opts.limits.max_sessions_per_tenant);
   // Before the route: the streams it holds give their slots back when it goes.
   http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_session,
                                                        opts.limits.max_streams_per_token});
@@ -307,11 +326,10 @@ int run(const server::ServerOptions& opts) {
   issuer_options.verifier_leeway = verifier.options().leeway;
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
   server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options(opts));
-
   server::ServerParts parts{route,          sessions,       backend.memory(),
                             token_endpoint, session_routes, auth_failures};
   parts.stream_caps = &stream_caps;
-  parts.metrics_elsewhere = metrics_elsewhere;
+  parts.metrics_elsewhere = !opts.limits.metrics_listen_host.empty();
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
   server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
@@ -331,28 +349,18 @@ int run(const server::ServerOptions& opts) {
   parts.server = &server;
   parts.metrics_token = opts.limits.metrics_token;
   parts.key_source = key_source.source();
-  std::unique_ptr<server::MetricsListener> metrics_listener;
-  if (metrics_elsewhere) {
-    metrics_listener = std::make_unique<server::MetricsListener>(io, parts, server_options);
-  }
-
   auto strand = asio::make_strand(io);
   server::MaintenanceTimer maintenance(strand, route, sessions, server);
   Shutdown shutdown(strand, io, server, maintenance, route);
-  if (metrics_listener) {
-    maintenance.also_sweep(metrics_listener->server());
-    shutdown.also_stop(metrics_listener->server());
+  std::unique_ptr<server::MetricsListener> metrics_listener;  // --metrics-listen
+  if (const int status = start_metrics_listener(io, opts, parts, server_options,
+                                                {maintenance, shutdown}, metrics_listener)) {
+    return status;
   }
   shutdown.arm();
   if (const auto ec = server.listen(endpoint)) {
     say("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message());
     return 1;
-  }
-  if (metrics_listener) {
-    if (const auto ec = metrics_listener->listen(metrics_endpoint)) {
-      say("cannot listen on " + endpoint_text(metrics_endpoint) + ": " + ec.message());
-      return 1;
-    }
   }
   maintenance.start();
   announce(opts, server, tls != nullptr);

@@ -23,7 +23,9 @@ class MetricsListener {
   // --base-path says: the scrape address is the operator's, not the clients'.
   MetricsListener(asio::io_context& io, ServerParts& parts, const http::HttpServerOptions& options);
 
-  std::error_code listen(const asio::ip::tcp::endpoint& endpoint) { return server_.listen(endpoint); }
+  std::error_code listen(const asio::ip::tcp::endpoint& endpoint) {
+    return server_.listen(endpoint);
+  }
   http::HttpServer& server() noexcept { return server_; }
 
  private:

@@ -54,8 +54,8 @@ class EUDIPLO_SSE_EXPORT InMemorySessionStore final : public SessionStore {
   struct Shard;
   Shard& shard_for(std::string_view key) const;
   // The compare-and-set of transition(), under the session's shard lock.
-  TransitionResult transition_locked(std::string_view tenant, std::string_view id,
-                                     SessionStatus to, TimePoint now);
+  TransitionResult transition_locked(std::string_view tenant, std::string_view id, SessionStatus to,
+                                     TimePoint now);
   InMemorySessionStoreOptions options_;
   std::unique_ptr<Shard[]> shards_;
   std::unique_ptr<detail::TenantLiveCounts> live_;

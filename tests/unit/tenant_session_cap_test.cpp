@@ -12,13 +12,13 @@
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/session_service.hpp"
 
+using eudiplo_sse::error;
 using eudiplo_sse::InMemorySessionStore;
 using eudiplo_sse::Session;
 using eudiplo_sse::SessionService;
 using eudiplo_sse::SessionStatus;
 using eudiplo_sse::StatusPublisher;
 using eudiplo_sse::TimePoint;
-using eudiplo_sse::error;
 using std::chrono::seconds;
 
 namespace {
@@ -172,6 +172,5 @@ TEST_CASE("SessionService applies its per-tenant cap and counts refusals", "[cap
   REQUIRE(service.set_status("a", a1.session.id, SessionStatus::failed).changed);
   CHECK_FALSE(service.create("a", seconds(60)).error);
   CHECK(service.tenant_cap_refusals() == 2);
-  CHECK(make_error_code(error::tenant_session_limit).message().find("tenant") !=
-        std::string::npos);
+  CHECK(make_error_code(error::tenant_session_limit).message().find("tenant") != std::string::npos);
 }
