@@ -77,8 +77,8 @@ class EUDIPLO_SSE_EXPORT SessionStore {
   virtual std::vector<Session> expire_due(TimePoint now) = 0;
 
   // Stores a new session unless its tenant already holds `max_live` live
-  // sessions (live: not in a terminal status; a session past its expiry counts
-  // until expire_due() or a transition marks it expired). The count and the
+  // sessions (live: not in a terminal status; a session past its expiry may
+  // count until expire_due() or a transition marks it expired). The count and the
   // insert are one atomic step, also across processes sharing a network store.
   // max_live == 0 means no cap (the same as create()). Beyond the cap:
   // error::tenant_session_limit. The default implementation cannot count, so it
