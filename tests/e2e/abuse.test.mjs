@@ -142,6 +142,221 @@ function invalidTokens() {
   ];
 }
 
+// Each step below takes the battery's context: the server, the first tenant's token,
+// the second tenant's, the subscribers' session ids, and phase() to log progress.
+
+async function followSessions(ctx) {
+  const { srv, token } = ctx;
+  ctx.ids = await pool(Array.from({ length: SUBSCRIBERS }), 16, async () => (await createSession(srv, token, { ttlSeconds: 600 })).id);
+  // Opened 20 at a time: the header timeout counts from the accept, TLS handshake
+  // included, and 200 handshakes at once on a loaded machine can take longer.
+  const subscribers = await pool(ctx.ids, 20, async (id) => {
+    const s = openSse(srv, id, token);
+    await s.waitEvents(1, 30000);
+    return s;
+  });
+  ctx.phase(`${SUBSCRIBERS} subscribers follow their sessions`);
+  return subscribers;
+}
+
+// Malformed, oversized, NUL, non-UTF-8, percent-encoding, smuggling; a deep JSON
+// body; a valid token behind query keys that fail to decode or encode their '='.
+async function badRequests(ctx) {
+  const { srv, token } = ctx;
+  const answers = await pool(MALFORMED, 8, async ([what, bytes]) => {
+    try {
+      return { what, status: (await rawExchange(srv, bytes, { timeoutMs: 10000 })).status };
+    } catch (e) {
+      return { what, status: `no answer: ${e.message}` };
+    }
+  });
+  const wrong = MALFORMED.map(([what, , expected], i) => ({ what, expected, got: answers[i].status }))
+    .filter((x) => !x.expected.includes(x.got));
+  assert.deepEqual(wrong, [], 'every malformed request is refused with its status');
+  ctx.phase(`${MALFORMED.length} malformed requests refused`);
+
+  // 30,000 deep (60 KB, under the 64 KiB body limit, so it reaches the JSON reader):
+  // refused before any recursion, and the server lives on.
+  const deep = await request(srv, 'POST', '/session', { token, body: '['.repeat(30000) + ']'.repeat(30000), headers: { 'content-type': 'application/json' } });
+  assert.equal(deep.status, 400, `deep JSON body: ${deep.status} ${deep.text}`);
+
+  for (const q of [`?tok%65n%zz=${token}`, `?token%3D${token}`, `?tok%65n=${token}&x=%zz`]) {
+    const r = await rawExchange(srv, `GET /session/${ctx.ids[0]}/events${q} HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+    assert.ok(r.status >= 400, `${q.slice(0, 12)}…: ${r.status}`);
+  }
+}
+
+// Slowloris: 30 heads that never end, a byte every 300 ms.
+async function slowloris(ctx) {
+  const results = await Promise.all(Array.from({ length: 30 }, async () => {
+    const s = tlsSocket(ctx.srv);
+    s.on('error', () => {});
+    await secureConnect(s);
+    let data = '';
+    s.on('data', (d) => {
+      data += d.toString('latin1');
+    });
+    const closed = new Promise((resolve) => s.once('close', resolve));
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    const drip = setInterval(() => s.write('a'), 300);
+    await Promise.race([closed, sleep(12000)]);
+    clearInterval(drip);
+    s.destroy();
+    return data;
+  }));
+  for (const d of results) assert.match(d, /^HTTP\/1\.1 408 /, 'slowloris gets 408');
+  ctx.phase('30 slowloris connections got 408');
+}
+
+// A flood of invalid tokens on the events route and the session API, and scrapes
+// without the scrape token.
+async function invalidTokenFlood(ctx) {
+  const { srv, ids } = ctx;
+  const bad = invalidTokens();
+  for (const t of bad) srv.rememberSecret(t);
+  const statuses = await pool(Array.from({ length: 900 }), 24, async (_, i) => {
+    const t = bad[i % bad.length];
+    const r = i % 3 === 2
+      ? await request(srv, 'POST', '/session', { token: t, json: {} })
+      : await request(srv, 'GET', eventsPath(srv, ids[i % ids.length], t));
+    assert.ok(!r.text.includes(t), 'a token echoed in an error body');
+    return r.status;
+  });
+  // 414: the 9,000-byte token does not fit a request line.
+  for (const s of statuses) assert.ok(s === 401 || s === 403 || s === 414, `invalid token answered ${s}`);
+  for (let i = 0; i < 100; i++) assert.equal((await request(srv, 'GET', '/metrics')).status, 401);
+  ctx.phase('900 invalid tokens and 100 unauthenticated scrapes refused');
+}
+
+// A flood of sessions from the second tenant: its cap bites, the first is untouched.
+async function sessionFlood(ctx) {
+  const { srv, token, attacker } = ctx;
+  const statuses = await pool(Array.from({ length: TENANT_CAP + 40 }), 16,
+    async () => (await request(srv, 'POST', '/session', { token: attacker, json: { ttlSeconds: 600 } })).status);
+  assert.equal(statuses.filter((s) => s === 201).length, TENANT_CAP);
+  assert.equal(statuses.filter((s) => s === 429).length, 40);
+  assert.equal((await request(srv, 'POST', '/session', { token, json: {} })).status, 201, 'another tenant still creates');
+  ctx.phase(`session flood: ${TENANT_CAP} created, 40 refused with 429`);
+}
+
+// A flood of streams on one session: the cap bites, the rest are 429.
+async function streamFlood(ctx) {
+  const { srv, token } = ctx;
+  const target = (await createSession(srv, token)).id;
+  const floods = Array.from({ length: 30 }, () => openSse(srv, target, token));
+  await Promise.all(floods.map((s) => s.waitHead(20000)));
+  const open = floods.filter((s) => s.head?.status === 200).length;
+  const refused = floods.filter((s) => s.head?.status === 429).length;
+  assert.equal(open, STREAMS_PER_SESSION);
+  assert.equal(refused, 30 - STREAMS_PER_SESSION);
+  for (const s of floods) s.close();
+  ctx.phase(`stream flood on one session: ${open} open, ${refused} refused with 429`);
+}
+
+// Clients that vanish mid-stream: no close_notify, no goodbye, the TCP socket just goes.
+async function vanishingClients(ctx) {
+  const { srv, token } = ctx;
+  const own = await pool(Array.from({ length: 40 }), 8, async () => (await createSession(srv, token)).id);
+  const vanishing = own.map((id) => openSse(srv, id, token));
+  await Promise.all(vanishing.map((s) => s.waitEvents(1, 20000)));
+  for (const s of vanishing) s.socket.destroy();
+  ctx.phase('40 streams vanished mid-stream');
+}
+
+// Clients that stop reading: 1,500 pipelined requests for a 9.6 KB file, never read.
+async function nonReaders(ctx) {
+  const stalled = [];
+  for (let i = 0; i < 6; i++) {
+    const s = tlsSocket(ctx.srv);
+    s.on('error', () => {});
+    await secureConnect(s);
+    s.pause();
+    s.write('GET /demo/session-status.js HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1500));
+    stalled.push(s);
+  }
+  await until(async () => (await scrape(ctx.srv)).eudiplo_sse_http_write_stalls_total >= 6, 20000, 'write stalls closed');
+  for (const s of stalled) s.destroy();
+  ctx.phase('6 non-reading clients closed by the write-stall timeout');
+}
+
+// TLS clients that never send close_notify, and one that offers only CBC suites.
+async function tlsAbuse(ctx) {
+  const { srv } = ctx;
+  const silent = await Promise.all(Array.from({ length: 20 }, async () => {
+    const s = tlsSocket(srv, { allowHalfOpen: true });
+    s.on('error', () => {});
+    await secureConnect(s);
+    let data = '';
+    s.on('data', (d) => {
+      data += d.toString('latin1');
+    });
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await until(() => /\r\n\r\n/.test(data), 10000, 'answered');
+    return s;
+  }));
+  await until(async () => (await scrape(srv)).eudiplo_sse_tls_shutdown_timeouts_total >= 20, 15000, 'TLS closes given up');
+  for (const s of silent) s.destroy();
+  const cbc = tlsSocket(srv, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA' });
+  await assert.rejects(secureConnect(cbc), 'a CBC-only TLS 1.2 client is refused');
+  cbc.destroy();
+  ctx.phase('20 silent TLS closes released; CBC-only TLS 1.2 refused');
+}
+
+// 2,000 idle connections, and 400 beyond --max-connections: each one is refused at
+// the cap or closed silently by the header timeout.
+async function idleConnections(ctx) {
+  const { srv } = ctx;
+  const before = await scrape(srv);
+  const idle = [];
+  let idleClosed = 0;
+  for (let i = 0; i < IDLE + 400; i++) {
+    const s = net.connect(srv.port, srv.host);
+    s.on('error', () => {});
+    s.on('close', () => idleClosed++);
+    idle.push(s);
+    if (i % 200 === 199) await sleep(20);
+  }
+  await until(() => idleClosed === idle.length, 20000, `all ${idle.length} idle connections closed by the server`);
+  const after = await scrape(srv);
+  const refused = after.eudiplo_sse_http_connections_refused_total - before.eudiplo_sse_http_connections_refused_total;
+  const timedOut = after.eudiplo_sse_http_request_timeouts_total - before.eudiplo_sse_http_request_timeouts_total;
+  assert.ok(refused + timedOut >= idle.length, `refused ${refused} + timed out ${timedOut} < ${idle.length}`);
+  // A sanitized server accepts so slowly that the first ones time out before the
+  // last arrive, so the cap may not be reached there.
+  if (!SANITIZED) assert.ok(refused >= 100, `connections refused beyond the cap: ${refused}`);
+  ctx.phase(`${idle.length} idle connections: ${refused} refused at the cap, ${timedOut} closed by the timeout`);
+}
+
+// Every subscriber still gets its whole sequence, in order, and its stream ends.
+async function finishSessions(ctx, subscribers) {
+  const { srv, token } = ctx;
+  for (const s of subscribers) assert.equal(s.ended, false, `a subscriber's stream ended early: ${s.endedHow} ${s.errors}`);
+  await pool(ctx.ids, 16, async (id) => {
+    for (const status of ['fetched', 'completed']) {
+      const r = await request(srv, 'PATCH', `/session/${id}`, { token, json: { status } });
+      assert.equal(r.status, 200, `PATCH ${status}: ${r.status}`);
+    }
+  });
+  await pool(subscribers, 50, (s) => s.waitEnd(30000));
+  for (const s of subscribers) {
+    assert.deepEqual(s.statuses, ['active', 'fetched', 'completed']);
+    assert.deepEqual(s.events.map((e) => Number(e.lastEventId)), [1, 2, 3]);
+    assert.deepEqual(s.errors, []);
+  }
+  ctx.phase(`${SUBSCRIBERS} subscribers got active, fetched, completed`);
+}
+
+async function checkServerAfter(ctx) {
+  const { srv } = ctx;
+  assert.equal((await request(srv, 'GET', '/healthz')).status, 200);
+  const end = await scrape(srv);
+  const rssMiB = srv.rssKiB() / 1024;
+  const counters = Object.fromEntries(Object.entries(end).filter(([k]) => /refused|timeouts|stalls|auth_failures|errors/.test(k)));
+  console.log(`[abuse] server RSS after the battery: ${rssMiB.toFixed(1)} MiB; counters: ${JSON.stringify(counters)}`);
+  if (!SANITIZED) assert.ok(rssMiB < RSS_BOUND_MIB, `server RSS ${rssMiB.toFixed(1)} MiB over the ${RSS_BOUND_MIB} MiB bound`);
+  assert.ok(end.eudiplo_sse_auth_failures_total >= 600, `auth failures counted: ${end.eudiplo_sse_auth_failures_total}`);
+}
+
 test('abuse battery: 200 subscribers keep their streams while every attack of issue 11 runs', { timeout: 170000 }, async () => {
   raiseDescriptorLimit();
   const cert = makeSelfSignedCert();
@@ -157,209 +372,15 @@ test('abuse battery: 200 subscribers keep their streams while every attack of is
     const started = Date.now();
     const phase = (name) => console.log(`[abuse ${((Date.now() - started) / 1000).toFixed(1)} s, RSS ${(srv.rssKiB() / 1024).toFixed(1)} MiB] ${name}`);
     phase('started');
-    const token = await getToken(srv);
-    const attacker = await getToken(srv, OTHER_CLIENT);
-
-    // ---- 200 well-behaved subscribers, one session each ----
-    const ids = await pool(Array.from({ length: SUBSCRIBERS }), 16, async () => (await createSession(srv, token, { ttlSeconds: 600 })).id);
-    // Opened 20 at a time: the header timeout counts from the accept, TLS handshake
-    // included, and 200 handshakes at once on a loaded machine can take longer.
-    const subscribers = await pool(ids, 20, async (id) => {
-      const s = openSse(srv, id, token);
-      await s.waitEvents(1, 30000);
-      return s;
-    });
-    phase(`${SUBSCRIBERS} subscribers follow their sessions`);
-
-    // ---- malformed, oversized, NUL, non-UTF-8, percent-encoding, smuggling ----
-    const answers = await pool(MALFORMED, 8, async ([what, bytes]) => {
-      try {
-        const r = await rawExchange(srv, bytes, { timeoutMs: 10000 });
-        return { what, status: r.status };
-      } catch (e) {
-        return { what, status: `no answer: ${e.message}` };
-      }
-    });
-    const wrong = MALFORMED.map(([what, , expected], i) => ({ what, expected, got: answers[i].status }))
-      .filter((x) => !x.expected.includes(x.got));
-    assert.deepEqual(wrong, [], 'every malformed request is refused with its status');
-    phase(`${MALFORMED.length} malformed requests refused`);
-
-    // A body nested 30,000 deep (60 KB, under the 64 KiB body limit, so it reaches the
-    // JSON reader): refused before any recursion, and the server lives on.
-    const deep = await request(srv, 'POST', '/session', { token, body: '['.repeat(30000) + ']'.repeat(30000), headers: { 'content-type': 'application/json' } });
-    assert.equal(deep.status, 400, `deep JSON body: ${deep.status} ${deep.text}`);
-
-    // A valid token behind a query key that fails to decode, or that encodes its own '='.
-    const leakTargets = [`?tok%65n%zz=${token}`, `?token%3D${token}`, `?tok%65n=${token}&x=%zz`];
-    for (const q of leakTargets) {
-      const r = await rawExchange(srv, `GET /session/${ids[0]}/events${q} HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
-      assert.ok(r.status >= 400, `${q.slice(0, 12)}…: ${r.status}`);
-    }
-
-    // ---- the attacks that take time run together ----
-    const attacks = [];
-
-    // Slowloris: 30 heads that never end, a byte every 300 ms.
-    attacks.push((async () => {
-      const results = await Promise.all(Array.from({ length: 30 }, async () => {
-        const s = tlsSocket(srv);
-        s.on('error', () => {});
-        await secureConnect(s);
-        let data = '';
-        s.on('data', (d) => {
-          data += d.toString('latin1');
-        });
-        const closed = new Promise((resolve) => s.once('close', resolve));
-        s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
-        const drip = setInterval(() => s.write('a'), 300);
-        await Promise.race([closed, sleep(12000)]);
-        clearInterval(drip);
-        s.destroy();
-        return data;
-      }));
-      for (const d of results) assert.match(d, /^HTTP\/1\.1 408 /, 'slowloris gets 408');
-      phase('30 slowloris connections got 408');
-    })());
-
-    // A flood of invalid tokens on the events route and the session API.
-    attacks.push((async () => {
-      const bad = invalidTokens();
-      for (const t of bad) srv.rememberSecret(t);
-      const statuses = await pool(Array.from({ length: 900 }), 24, async (_, i) => {
-        const t = bad[i % bad.length];
-        const r = i % 3 === 2
-          ? await request(srv, 'POST', '/session', { token: t, json: {} })
-          : await request(srv, 'GET', eventsPath(srv, ids[i % ids.length], t));
-        assert.ok(!r.text.includes(t), 'a token echoed in an error body');
-        return r.status;
-      });
-      for (const s of statuses) assert.ok(s === 401 || s === 403 || s === 431 || s === 414, `invalid token answered ${s}`);
-      // /metrics without the scrape token.
-      for (let i = 0; i < 100; i++) assert.equal((await request(srv, 'GET', '/metrics')).status, 401);
-      phase('900 invalid tokens and 100 unauthenticated scrapes refused');
-    })());
-
-    // A flood of sessions from another tenant: its cap bites, this tenant is untouched.
-    attacks.push((async () => {
-      const statuses = await pool(Array.from({ length: TENANT_CAP + 40 }), 16,
-        async () => (await request(srv, 'POST', '/session', { token: attacker, json: { ttlSeconds: 600 } })).status);
-      assert.equal(statuses.filter((s) => s === 201).length, TENANT_CAP);
-      assert.equal(statuses.filter((s) => s === 429).length, 40);
-      assert.equal((await request(srv, 'POST', '/session', { token, json: {} })).status, 201, 'another tenant still creates');
-      phase(`session flood: ${TENANT_CAP} created, 40 refused with 429`);
-    })());
-
-    // A flood of streams on one session: the cap bites, the rest are 429.
-    attacks.push((async () => {
-      const target = (await createSession(srv, token)).id;
-      const floods = Array.from({ length: 30 }, () => openSse(srv, target, token));
-      await Promise.all(floods.map((s) => s.waitHead(20000)));
-      const open = floods.filter((s) => s.head?.status === 200).length;
-      const refused = floods.filter((s) => s.head?.status === 429).length;
-      assert.equal(open, STREAMS_PER_SESSION);
-      assert.equal(refused, 30 - STREAMS_PER_SESSION);
-      for (const s of floods) s.close();
-      phase(`stream flood on one session: ${open} open, ${refused} refused with 429`);
-    })());
-
-    // Clients that vanish mid-stream (reset, no goodbye).
-    attacks.push((async () => {
-      const own = await pool(Array.from({ length: 40 }), 8, async () => (await createSession(srv, token)).id);
-      const vanishing = own.map((id) => openSse(srv, id, token));
-      await Promise.all(vanishing.map((s) => s.waitEvents(1, 20000)));
-      // No close_notify, no FIN after it: the TCP socket just goes.
-      for (const s of vanishing) s.socket.destroy();
-      phase('40 streams vanished mid-stream');
-    })());
-
-    // Clients that stop reading: 1,500 pipelined requests for a 9.6 KB file, never read.
-    attacks.push((async () => {
-      const stalled = [];
-      for (let i = 0; i < 6; i++) {
-        const s = tlsSocket(srv);
-        s.on('error', () => {});
-        await secureConnect(s);
-        s.pause();
-        s.write('GET /demo/session-status.js HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1500));
-        stalled.push(s);
-      }
-      await until(async () => (await scrape(srv)).eudiplo_sse_http_write_stalls_total >= 6, 20000, 'write stalls closed');
-      for (const s of stalled) s.destroy();
-      phase('6 non-reading clients closed by the write-stall timeout');
-    })());
-
-    // TLS clients that never send close_notify.
-    attacks.push((async () => {
-      const silent = await Promise.all(Array.from({ length: 20 }, async () => {
-        const s = tlsSocket(srv, { allowHalfOpen: true });
-        s.on('error', () => {});
-        await secureConnect(s);
-        let data = '';
-        s.on('data', (d) => {
-          data += d.toString('latin1');
-        });
-        s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-        await until(() => /\r\n\r\n/.test(data), 10000, 'answered');
-        return s;
-      }));
-      await until(async () => (await scrape(srv)).eudiplo_sse_tls_shutdown_timeouts_total >= 20, 15000, 'TLS closes given up');
-      for (const s of silent) s.destroy();
-      // And a TLS 1.2 client offering only CBC suites gets no handshake.
-      const cbc = tlsSocket(srv, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA' });
-      await assert.rejects(secureConnect(cbc), 'a CBC-only TLS 1.2 client is refused');
-      cbc.destroy();
-      phase('20 silent TLS closes released; CBC-only TLS 1.2 refused');
-    })());
-
-    await Promise.all(attacks);
-
-    // ---- 2,000 idle connections, and 400 beyond --max-connections ----
-    const before = await scrape(srv);
-    const idle = [];
-    let idleClosed = 0;
-    for (let i = 0; i < IDLE + 400; i++) {
-      const s = net.connect(srv.port, srv.host);
-      s.on('error', () => {});
-      s.on('close', () => idleClosed++);
-      idle.push(s);
-      if (i % 200 === 199) await sleep(20);
-    }
-    await until(() => idleClosed === idle.length, 20000, `all ${idle.length} idle connections closed by the server`);
-    const after = await scrape(srv);
-    const refusedConnections = after.eudiplo_sse_http_connections_refused_total - before.eudiplo_sse_http_connections_refused_total;
-    const silentClosed = after.eudiplo_sse_http_request_timeouts_total - before.eudiplo_sse_http_request_timeouts_total;
-    // Each one was either refused at the cap or closed silently by the header timeout.
-    assert.ok(refusedConnections + silentClosed >= idle.length,
-      `refused ${refusedConnections} + timed out ${silentClosed} < ${idle.length}`);
-    // A sanitized server accepts so slowly that the first ones time out before the
-    // last arrive, so the cap may not be reached there.
-    if (!SANITIZED) assert.ok(refusedConnections >= 100, `connections refused beyond the cap: ${refusedConnections}`);
-    phase(`${idle.length} idle connections: ${refusedConnections} refused at the cap, ${silentClosed} closed by the timeout`);
-
-    // ---- the well-behaved subscribers still get everything ----
-    for (const s of subscribers) assert.equal(s.ended, false, `a subscriber's stream ended early: ${s.endedHow} ${s.errors}`);
-    await pool(ids, 16, async (id) => {
-      for (const status of ['fetched', 'completed']) {
-        const r = await request(srv, 'PATCH', `/session/${id}`, { token, json: { status } });
-        assert.equal(r.status, 200, `PATCH ${status}: ${r.status}`);
-      }
-    });
-    await pool(subscribers, 50, (s) => s.waitEnd(30000));
-    for (const s of subscribers) {
-      assert.deepEqual(s.statuses, ['active', 'fetched', 'completed']);
-      assert.deepEqual(s.events.map((e) => Number(e.lastEventId ?? e.id)), [1, 2, 3]);
-      assert.deepEqual(s.errors, []);
-    }
-    phase(`${SUBSCRIBERS} subscribers got active, fetched, completed`);
-
-    assert.equal((await request(srv, 'GET', '/healthz')).status, 200);
-    const end = await scrape(srv);
-    const rssMiB = srv.rssKiB() / 1024;
-    console.log(`[abuse] server RSS after the battery: ${rssMiB.toFixed(1)} MiB; counters: ${JSON.stringify(Object.fromEntries(
-      Object.entries(end).filter(([k]) => /refused|timeouts|stalls|auth_failures|errors/.test(k))))}`);
-    if (!SANITIZED) assert.ok(rssMiB < RSS_BOUND_MIB, `server RSS ${rssMiB.toFixed(1)} MiB over the ${RSS_BOUND_MIB} MiB bound`);
-    assert.ok(end.eudiplo_sse_auth_failures_total >= 600, `auth failures counted: ${end.eudiplo_sse_auth_failures_total}`);
+    const ctx = { srv, phase, token: await getToken(srv), attacker: await getToken(srv, OTHER_CLIENT), ids: [] };
+    const subscribers = await followSessions(ctx);
+    await badRequests(ctx);
+    // The attacks that take time run together.
+    await Promise.all([slowloris, invalidTokenFlood, sessionFlood, streamFlood, vanishingClients, nonReaders, tlsAbuse]
+      .map((attack) => attack(ctx)));
+    await idleConnections(ctx);
+    await finishSessions(ctx, subscribers);
+    await checkServerAfter(ctx);
     phase('done');
   }, { ca: cert.pem });
 });
