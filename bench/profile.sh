@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)"
 case $SERVER in
   eudiplo_sse) BIN=$(find "$BUILD/examples" -type f -name eudiplo_sse_server -perm -u+x | head -n 1)
-               EXTRA=(--threads 1 --no-access-log) ;;
+               EXTRA=(--threads 1 --no-access-log --max-sessions-per-tenant 0) ;;
   bare_epoll) BIN=$BUILD/bare_epoll EXTRA=() ;;
   *) echo "profile.sh: unknown server $SERVER" >&2; exit 2 ;;
 esac

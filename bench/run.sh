@@ -122,8 +122,9 @@ server_command() {  # name auth -> prints the command line
   local common=(--listen 127.0.0.1:0 --heartbeat "$HEARTBEAT" --session-ttl 3600 "${keys[@]}")
   case $name in
     # One I/O thread for the one core it is pinned to (the default is one per core of the
-    # machine); no access log, as the Node.js peers write none either.
-    eudiplo_sse) echo "$SERVER_BIN ${common[*]} --threads 1 --no-access-log" ;;
+    # machine); no access log, as the Node.js peers write none either; no per-tenant
+    # session cap (one tenant creates every session of the run, 10,000 and more).
+    eudiplo_sse) echo "$SERVER_BIN ${common[*]} --threads 1 --no-access-log --max-sessions-per-tenant 0" ;;
     bare_epoll) echo "$BARE_EPOLL ${common[*]}" ;;
     express_better_sse) echo "node $ROOT/bench/peers/express_better_sse/server.js ${common[*]}" ;;
     nestjs) echo "node $ROOT/bench/peers/nestjs/dist/main.js ${common[*]}" ;;

@@ -15,6 +15,9 @@ class ErrorCategory final : public std::error_category {
       case error::session_terminal: return "session is in a terminal status";
       case error::invalid_transition: return "status transition not allowed";
       case error::invalid_status: return "unknown session status";
+      case error::tenant_session_limit: return "too many live sessions for this tenant";
+      case error::session_limit_unsupported:
+        return "the session store cannot enforce a per-tenant session cap";
       case error::token_missing: return "missing token";
       case error::token_too_large: return "token too large";
       case error::token_malformed: return "malformed token";

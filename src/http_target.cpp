@@ -15,13 +15,16 @@ std::optional<std::string> decode(std::string_view text, bool plus_is_space) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
+    // A NUL, raw or encoded, has no business in a path or parameter and truncates
+    // C strings later; refused raw too, since not every host's parser refuses it
+    // in the request line first.
+    if (c == '\0') return std::nullopt;
     if (c == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
       const int hi = hex_value(text[i + 1]);
       const int lo = hex_value(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       const char decoded = static_cast<char>(hi * 16 + lo);
-      // A NUL has no business in a path or parameter and truncates C strings later.
       if (decoded == '\0') return std::nullopt;
       out.push_back(decoded);
       i += 2;

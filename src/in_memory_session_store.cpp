@@ -8,6 +8,7 @@
 
 #include "eudiplo_sse/detail/session_key.hpp"
 #include "eudiplo_sse/error.hpp"
+#include "tenant_live_counts.hpp"
 
 namespace eudiplo_sse {
 
@@ -30,7 +31,7 @@ struct InMemorySessionStore::Shard {
 };
 
 InMemorySessionStore::InMemorySessionStore(InMemorySessionStoreOptions options)
-    : options_(options) {
+    : options_(options), live_(std::make_unique<detail::TenantLiveCounts>()) {
   if (options_.shard_count == 0) options_.shard_count = 1;
   shards_.reset(new Shard[options_.shard_count]);
 }
@@ -42,14 +43,31 @@ InMemorySessionStore::Shard& InMemorySessionStore::shard_for(std::string_view ke
 }
 
 std::error_code InMemorySessionStore::create(const Session& session) {
+  return create_capped(session, 0);
+}
+
+std::error_code InMemorySessionStore::create_capped(const Session& session, std::size_t max_live) {
   if (!is_valid_session_id(session.id)) return error::invalid_session_id;
+  // The slot is taken before the insert and given back if the insert fails, so
+  // the count never nests inside a shard's lock and never undercounts.
+  const bool counted = !is_terminal(session.status);
+  if (counted && !live_->acquire(session.tenant, max_live)) return error::tenant_session_limit;
   std::string key = detail::session_key(session.tenant, session.id);
   Shard& shard = shard_for(key);
-  std::lock_guard<std::mutex> lock(shard.mutex);
-  auto [it, inserted] = shard.sessions.try_emplace(key, session);
-  if (!inserted) return error::session_exists;
-  shard.deadlines.push({session.expires_at, std::move(key), false});
-  return {};
+  {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto [it, inserted] = shard.sessions.try_emplace(key, session);
+    if (inserted) {
+      shard.deadlines.push({session.expires_at, std::move(key), false});
+      return {};
+    }
+  }
+  if (counted) live_->release(session.tenant);
+  return error::session_exists;
+}
+
+std::size_t InMemorySessionStore::live_sessions(std::string_view tenant) const {
+  return live_->count(tenant);
 }
 
 std::optional<Session> InMemorySessionStore::get(std::string_view tenant, std::string_view id) {
@@ -64,6 +82,16 @@ std::optional<Session> InMemorySessionStore::get(std::string_view tenant, std::s
 
 TransitionResult InMemorySessionStore::transition(std::string_view tenant, std::string_view id,
                                                   SessionStatus to, TimePoint now) {
+  TransitionResult result = transition_locked(tenant, id, to, now);
+  // A change can only leave the live set (terminal is final), so a changed
+  // session that is now terminal gives its tenant's slot back, outside the lock.
+  if (result.changed && is_terminal(result.session.status)) live_->release(tenant);
+  return result;
+}
+
+TransitionResult InMemorySessionStore::transition_locked(std::string_view tenant,
+                                                         std::string_view id, SessionStatus to,
+                                                         TimePoint now) {
   TransitionResult result;
   if (!is_valid_session_id(id)) {
     result.error = error::session_not_found;
@@ -125,6 +153,7 @@ std::vector<Session> InMemorySessionStore::expire_due(TimePoint now) {
       shard.deadlines.push({s.expires_at + options_.retention, std::move(d.key), true});
     }
   }
+  for (const Session& s : expired) live_->release(s.tenant);
   return expired;
 }
 

@@ -52,7 +52,10 @@ CreateResult SessionService::create(std::string_view tenant, std::chrono::second
                                     std::string_view id) {
   CreateResult result;
   result.session = new_session(tenant, ttl, id);
-  result.error = store_.create(result.session);
+  result.error = store_.create_capped(result.session, max_per_tenant_);
+  if (result.error == error::tenant_session_limit) {
+    tenant_cap_refusals_.fetch_add(1, std::memory_order_relaxed);
+  }
   return result;
 }
 
@@ -60,9 +63,14 @@ void SessionService::async_create(std::string_view tenant, std::chrono::seconds 
                                   std::string_view id, CreateCompletion handler) {
   Session session = new_session(tenant, ttl, id);
   // The handler may run inline or later on the store's thread: it owns a copy.
-  store_.async_create(session, [session, handler = std::move(handler)](std::error_code ec) {
-    handler(CreateResult{ec, session});
-  });
+  // Like the other completions, this one relies on the service outliving the store's calls.
+  store_.async_create_capped(session, max_per_tenant_,
+                             [this, session, handler = std::move(handler)](std::error_code ec) {
+                               if (ec == error::tenant_session_limit) {
+                                 tenant_cap_refusals_.fetch_add(1, std::memory_order_relaxed);
+                               }
+                               handler(CreateResult{ec, session});
+                             });
 }
 
 std::optional<Session> SessionService::get(std::string_view tenant, std::string_view id) {

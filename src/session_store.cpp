@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "eudiplo_sse/error.hpp"
+
 namespace eudiplo_sse {
 
 // The inline defaults: an in-memory store answers at once, so its completion runs
@@ -9,6 +11,19 @@ namespace eudiplo_sse {
 
 void SessionStore::async_create(const Session& session, CreateHandler handler) {
   handler(create(session));
+}
+
+// A store that does not override create_capped cannot count a tenant's live
+// sessions: refusing says so, where creating anyway would silently drop the cap.
+std::error_code SessionStore::create_capped(const Session& session, std::size_t max_live) {
+  if (max_live == 0) return create(session);
+  return error::session_limit_unsupported;
+}
+
+void SessionStore::async_create_capped(const Session& session, std::size_t max_live,
+                                       CreateHandler handler) {
+  if (max_live == 0) return async_create(session, std::move(handler));
+  handler(create_capped(session, max_live));
 }
 
 void SessionStore::async_get(std::string_view tenant, std::string_view id, GetHandler handler) {

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "host_port.hpp"
+
 namespace eudiplo_sse::server {
 namespace {
 
@@ -36,6 +38,7 @@ constexpr CountFlag count_flags[] = {
     {"--max-connections-per-address", &ServerLimits::max_connections_per_address, 0, 10000000},
     {"--max-streams-per-session", &ServerLimits::max_streams_per_session, 0, 10000000},
     {"--max-streams-per-token", &ServerLimits::max_streams_per_token, 0, 10000000},
+    {"--max-sessions-per-tenant", &ServerLimits::max_sessions_per_tenant, 0, 100000000},
 };
 
 bool parse_uint(std::string_view text, std::uint64_t& out) {
@@ -53,7 +56,7 @@ bool is_limit_flag(std::string_view name) {
   for (const auto& f : count_flags) {
     if (f.name == name) return true;
   }
-  return name == "--metrics-token";
+  return name == "--metrics-token" || name == "--metrics-listen";
 }
 
 bool apply_limit_flag(std::string_view name, std::string_view value, ServerLimits& out,
@@ -89,6 +92,14 @@ bool apply_limit_flag(std::string_view name, std::string_view value, ServerLimit
     out.metrics_token = std::string(value);
     return true;
   }
+  if (name == "--metrics-listen") {
+    if (!parse_host_port(value, out.metrics_listen_host, out.metrics_listen_port)) {
+      error =
+          "--metrics-listen wants HOST:PORT (IPv6 as [::1]:PORT), got '" + std::string(value) + "'";
+      return false;
+    }
+    return true;
+  }
   error = "unknown option '" + std::string(name) + "'";
   return false;
 }
@@ -118,7 +129,11 @@ Limits (each counted in /metrics when it bites):
   --max-streams-per-token N open event streams per token, 0 for no cap (a backend may
                             follow every session with one token) [0]
   --max-session-ttl SECONDS the longest ttlSeconds POST /session accepts [86400]
+  --max-sessions-per-tenant N  live (not terminal) sessions per tenant, 0 for no
+                            cap; POST /session answers 429 beyond [10000]
   --metrics-token T         GET /metrics needs `Authorization: Bearer T` [open]
+  --metrics-listen HOST:PORT  serve /metrics on this address only (404 on --listen);
+                            with --metrics-token both apply [on --listen]
 )";
 }
 

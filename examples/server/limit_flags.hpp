@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,15 @@ struct ServerLimits {
   std::size_t max_streams_per_token = 0;
   // The longest ttlSeconds POST /session accepts.
   std::chrono::seconds max_session_ttl{86400};
+  // Live (not terminal) sessions per tenant; POST /session answers 429 beyond.
+  // 0: no cap. 10,000 is far above what one issuer's or verifier's wallet flows
+  // hold open at a time (at the default 300 s TTL it takes 33 creates a second,
+  // sustained), yet bounds what one tenant's leaked client secret can pin.
+  std::size_t max_sessions_per_tenant = 10000;
+  // --metrics-listen HOST:PORT: /metrics is served there only (and answers 404 on
+  // the main listener). Empty host: on the main listener, as before.
+  std::string metrics_listen_host;
+  std::uint16_t metrics_listen_port = 0;
   // When set, GET /metrics needs `Authorization: Bearer <this>` (a scrape token).
   std::string metrics_token;
 };

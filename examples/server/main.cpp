@@ -32,6 +32,7 @@
 #include "eudiplo_sse/status_publisher.hpp"
 #include "events_token_endpoint.hpp"
 #include "maintenance_timer.hpp"
+#include "metrics_listener.hpp"
 #include "oauth_token_endpoint.hpp"
 #include "server_key_source.hpp"
 #include "server_options.hpp"
@@ -67,8 +68,13 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
 }
 
-// The verifier's keys from --jwks or --jwt-secret; false (said) when unusable.
+// The verifier's keys from --jwks or --jwt-secret; false (said) when unusable. Warns
+// when the built-in development secret is in use.
 bool add_keys(const server::ServerOptions& opts, JwtVerifier& verifier) {
+  if (!opts.jwt_secret_given) {
+    say("warning: no --jwt-secret given; using the built-in development secret \"" +
+        std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
+  }
   // JWKS files, URLs and OIDC issuers are ServerKeySource's (reloads, rotation).
   if (server::uses_key_source(opts)) return true;
   if (const auto ec = verifier.add_hmac_secret(opts.jwt_secret)) {
@@ -78,22 +84,22 @@ bool add_keys(const server::ServerOptions& opts, JwtVerifier& verifier) {
   return true;
 }
 
-// --listen's host as an address, or resolved ("localhost": IPv4 first, as most
-// clients try it first); false (said) when it does not resolve.
-bool resolve_listen(asio::io_context& io, const server::ServerOptions& opts,
-                    asio::ip::tcp::endpoint& endpoint) {
+// --listen's (or --metrics-listen's) host as an address, or resolved ("localhost":
+// IPv4 first, as most clients try it first); false (said) when it does not resolve.
+bool resolve_listen(asio::io_context& io, const std::string& host, std::uint16_t port,
+                    const char* flag, asio::ip::tcp::endpoint& endpoint) {
   std::error_code ec;
-  const auto address = asio::ip::make_address(opts.listen_host, ec);
+  const auto address = asio::ip::make_address(host, ec);
   if (!ec) {
-    endpoint = {address, opts.listen_port};
+    endpoint = {address, port};
     return true;
   }
   asio::ip::tcp::resolver resolver(io);
   const auto results = resolver.resolve(
-      opts.listen_host, std::to_string(opts.listen_port),
+      host, std::to_string(port),
       asio::ip::tcp::resolver::passive | asio::ip::tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
-    say("--listen: cannot resolve host " + opts.listen_host);
+    say(std::string(flag) + ": cannot resolve host " + host);
     return false;
   }
   endpoint = results.begin()->endpoint();
@@ -119,6 +125,9 @@ class Shutdown {
         maintenance_(maintenance),
         route_(route) {}
 
+  // Another listener (--metrics-listen) that stops and aborts with the main one.
+  void also_stop(http::HttpServer& other) { others_.push_back(&other); }
+
   void arm() {
     signals_.async_wait([this](const std::error_code& ec, int) {
       if (!ec) on_signal();
@@ -130,6 +139,7 @@ class Shutdown {
     if (shutting_down_) return stop_now();  // a second signal: stop waiting for streams
     shutting_down_ = true;
     server_.stop();  // no new connections; idle keep-alive connections close
+    for (http::HttpServer* other : others_) other->stop();
     maintenance_.stop();
     route_.close_all();  // every stream flushes what it has and ends
     deadline_ = std::chrono::steady_clock::now() + shutdown_grace;
@@ -149,6 +159,7 @@ class Shutdown {
 
   void stop_now() {
     server_.abort();
+    for (http::HttpServer* other : others_) other->abort();
     signals_.cancel();
     io_.stop();
   }
@@ -159,9 +170,38 @@ class Shutdown {
   http::HttpServer& server_;
   server::MaintenanceTimer& maintenance_;
   EventsRoute& route_;
+  std::vector<http::HttpServer*> others_;
   std::chrono::steady_clock::time_point deadline_;
   bool shutting_down_ = false;
 };
+
+// What a second listener hooks into: the sweep of time limits and the shutdown.
+struct ListenerHooks {
+  server::MaintenanceTimer& maintenance;
+  Shutdown& shutdown;
+};
+
+// --metrics-listen: a listener serving /metrics alone, swept and stopped with the
+// main one. 0 when listening or not asked for; else the exit status (said): usage
+// for an address that does not resolve, 1 for one that cannot be bound.
+int start_metrics_listener(asio::io_context& io, const server::ServerOptions& opts,
+                           server::ServerParts& parts, const http::HttpServerOptions& options,
+                           ListenerHooks hooks, std::unique_ptr<server::MetricsListener>& out) {
+  if (!parts.metrics_elsewhere) return 0;
+  asio::ip::tcp::endpoint endpoint;
+  if (!resolve_listen(io, opts.limits.metrics_listen_host, opts.limits.metrics_listen_port,
+                      "--metrics-listen", endpoint)) {
+    return exit_usage;
+  }
+  out = std::make_unique<server::MetricsListener>(io, parts, options);
+  hooks.maintenance.also_sweep(out->server());
+  hooks.shutdown.also_stop(out->server());
+  if (const auto ec = out->listen(endpoint)) {
+    say("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message());
+    return 1;
+  }
+  return 0;
+}
 
 // Runs `io` on `threads` threads (this one included) until it is stopped. No
 // handler lets an exception escape; if one did, the thread keeps serving.
@@ -189,6 +229,12 @@ void announce(const server::ServerOptions& opts, const http::HttpServer& server,
   const std::string host = v6_literal ? "[" + opts.listen_host + "]" : opts.listen_host;
   std::printf("listening on %s://%s:%u\n", tls ? "https" : "http", host.c_str(),
               static_cast<unsigned>(server.local_endpoint().port()));
+  std::fflush(stdout);
+}
+
+// "metrics on http://ADDRESS:PORT" (after the listening line, which tests wait for).
+void announce_metrics(const http::HttpServer& metrics) {
+  std::printf("metrics on http://%s/metrics\n", endpoint_text(metrics.local_endpoint()).c_str());
   std::fflush(stdout);
 }
 
@@ -247,13 +293,8 @@ bool make_tls(const server::ServerOptions& opts, std::shared_ptr<asio::ssl::cont
 }
 
 int run(const server::ServerOptions& opts) {
-  if (!opts.jwt_secret_given) {
-    say("warning: no --jwt-secret given; using the built-in development secret \"" +
-        std::string(server::dev_jwt_secret) + "\". Never use it outside local testing.");
-  }
   JwtVerifier verifier(verifier_options(opts));
   if (!add_keys(opts, verifier)) return exit_usage;
-
   std::shared_ptr<asio::ssl::context> tls;
   if (!make_tls(opts, tls)) return exit_usage;
   const unsigned threads = opts.threads ? opts.threads : usable_cpus();
@@ -263,17 +304,18 @@ int run(const server::ServerOptions& opts) {
     say(error);
     return status;
   }
-
   asio::ip::tcp::endpoint endpoint;
-  if (!resolve_listen(io, opts, endpoint)) return exit_usage;
-
+  if (!resolve_listen(io, opts.listen_host, opts.listen_port, "--listen", endpoint)) {
+    return exit_usage;
+  }
   StatusPublisher publisher;
   server::SessionBackend backend(opts, publisher);
   if (!backend.error().empty()) {
     say(backend.error());
     return exit_usage;
   }
-  const auto service = server::make_session_service(backend, publisher);
+  const auto service =
+      server::make_session_service(backend, publisher, opts.limits.max_sessions_per_tenant);
   SessionService& sessions = *service;
   // Before the route: the streams it holds give their slots back when it goes.
   http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_session,
@@ -284,10 +326,10 @@ int run(const server::ServerOptions& opts) {
   issuer_options.verifier_leeway = verifier.options().leeway;
   server::OAuthTokenEndpoint token_endpoint(issuer_options);
   server::SessionRoutes session_routes(verifier, sessions, auth_failures, session_options(opts));
-
   server::ServerParts parts{route,          sessions,       backend.memory(),
                             token_endpoint, session_routes, auth_failures};
   parts.stream_caps = &stream_caps;
+  parts.metrics_elsewhere = !opts.limits.metrics_listen_host.empty();
   http::Router router(opts.base_path);
   server::mount_routes(router, parts);
   server::EventsTokenEndpoint events_token(verifier, sessions, auth_failures, issuer_options);
@@ -307,10 +349,14 @@ int run(const server::ServerOptions& opts) {
   parts.server = &server;
   parts.metrics_token = opts.limits.metrics_token;
   parts.key_source = key_source.source();
-
   auto strand = asio::make_strand(io);
   server::MaintenanceTimer maintenance(strand, route, sessions, server);
   Shutdown shutdown(strand, io, server, maintenance, route);
+  std::unique_ptr<server::MetricsListener> metrics_listener;  // --metrics-listen
+  if (const int status = start_metrics_listener(io, opts, parts, server_options,
+                                                {maintenance, shutdown}, metrics_listener)) {
+    return status;
+  }
   shutdown.arm();
   if (const auto ec = server.listen(endpoint)) {
     say("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message());
@@ -318,6 +364,7 @@ int run(const server::ServerOptions& opts) {
   }
   maintenance.start();
   announce(opts, server, tls != nullptr);
+  if (metrics_listener) announce_metrics(metrics_listener->server());
   run_io(io, threads);
   http::stderr_lines().flush(std::chrono::milliseconds(500));
   return 0;

@@ -25,6 +25,7 @@ void MaintenanceTimer::arm() {
       expire_due();
       route_.tick();
       server_.sweep();
+      if (other_) other_->sweep();
     } catch (...) {
       // Out of memory in one round; the next one tries again.
     }

@@ -29,6 +29,8 @@ class MaintenanceTimer {
 
   void start();
   void stop();
+  // Sweeps another listener's time limits too (--metrics-listen); before start().
+  void also_sweep(http::HttpServer& other) { other_ = &other; }
 
  private:
   void arm();
@@ -39,6 +41,7 @@ class MaintenanceTimer {
   EventsRoute& route_;
   SessionService& sessions_;
   http::HttpServer& server_;
+  http::HttpServer* other_ = nullptr;
   const std::chrono::milliseconds period_;
   std::chrono::steady_clock::time_point next_;
   bool stopped_ = false;

@@ -116,6 +116,11 @@ std::string render_metrics(const MetricsSources& s) {
            "Event streams refused with 429 beyond the streams per session or per token.",
            s.stream_caps->refused());
   }
+  if (s.sessions) {
+    metric(out, "eudiplo_sse_sessions_refused_total", "counter",
+           "POST /session refused with 429 beyond --max-sessions-per-tenant.",
+           s.sessions->tenant_cap_refusals());
+  }
   if (s.key_source) render_key_source_metrics(out, s.key_source->stats());
   return out;
 }

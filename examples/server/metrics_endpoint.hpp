@@ -11,6 +11,7 @@
 #include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/key_source.hpp"
+#include "eudiplo_sse/session_service.hpp"
 
 namespace eudiplo_sse::server {
 
@@ -21,6 +22,7 @@ struct MetricsSources {
   const std::atomic<std::uint64_t>* auth_failures = nullptr;  // outside the events route
   const KeySource* key_source = nullptr;                      // --jwks / --jwks-url / --oidc-issuer
   const http::StreamCaps* stream_caps = nullptr;
+  const SessionService* sessions = nullptr;  // the per-tenant session cap's refusals
 };
 
 // The exposition text: open streams, events sent, auth failures, sessions by status,

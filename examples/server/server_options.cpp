@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "eudiplo_sse/asio/router.hpp"
+#include "host_port.hpp"
 #include "https_fetch.hpp"
 
 namespace eudiplo_sse::server {
@@ -21,27 +22,7 @@ bool parse_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std
 }
 
 bool parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
-  std::string_view h;
-  std::string_view p;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return false;
-    }
-    h = text.substr(1, close - 1);
-    p = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    h = text.substr(0, colon);
-    p = text.substr(colon + 1);
-    if (h.find(':') != std::string_view::npos) return false;  // IPv6 needs brackets
-  }
-  std::uint64_t v = 0;
-  if (h.empty() || !parse_uint(p, 0, 65535, v)) return false;
-  host.assign(h.data(), h.size());
-  port = static_cast<std::uint16_t>(v);
-  return true;
+  return parse_host_port(text, host, port);
 }
 
 bool parse_client(std::string_view text, ClientCredentials& out) {

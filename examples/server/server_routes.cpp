@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "eudiplo_sse/asio/events_endpoint.hpp"
-#include "metrics_endpoint.hpp"
+#include "metrics_route.hpp"
 
 namespace eudiplo_sse::server {
 namespace {
@@ -28,33 +28,11 @@ void healthz(ServerParts&, http::HttpExchange& ex, const http::RouteParams&) {
   ex.respond(std::move(r));
 }
 
-void metrics(ServerParts& parts, http::HttpExchange& ex, const http::RouteParams&) {
-  if (!metrics_scrape_allowed(ex.request(), parts.metrics_token)) {
-    auto r = http::HttpResponse::error(401, "metrics need the scrape token");
-    r.set("WWW-Authenticate", "Bearer realm=\"metrics\"");
-    ex.respond(std::move(r));
-    return;
-  }
-  MetricsSources sources;
-  sources.route = &parts.route;
-  sources.store = parts.store;
-  sources.server = parts.server;
-  sources.auth_failures = &parts.auth_failures;
-  sources.key_source = parts.key_source;
-  sources.stream_caps = parts.stream_caps;
-  http::HttpResponse r;
-  r.set("Content-Type", metrics_content_type);
-  r.set("Cache-Control", "no-store");
-  r.body = render_metrics(sources);
-  ex.respond(std::move(r));
-}
-
 // The server's own routes. The session API and the events route are mounted
 // below by their own modules.
 constexpr RouteEntry routes[] = {
     {"POST", "/oauth2/token", token},
     {"GET", "/healthz", healthz},
-    {"GET", "/metrics", metrics},
 };
 
 }  // namespace
@@ -67,6 +45,7 @@ void mount_routes(http::Router& router, ServerParts& parts) {
           handler(parts, ex, params);
         });
   }
+  if (!parts.metrics_elsewhere) mount_metrics(router, parts);  // GET /metrics (metrics_route.cpp)
   parts.session_routes.mount(router);  // POST /session, GET|PATCH /session/{id}
   // GET /session/{id}/events
   if (parts.stream_caps) {

@@ -32,6 +32,7 @@ struct ServerParts {
   const KeySource* key_source = nullptr;     // JWKS file or URL, when one is configured
   std::string metrics_token{};               // --metrics-token; empty: /metrics is open
   http::StreamCaps* stream_caps = nullptr;   // streams per session / token; none: no caps
+  bool metrics_elsewhere = false;            // --metrics-listen: not on this router
 };
 
 // Adds every route to `router`.

@@ -38,11 +38,13 @@ SessionBackend::SessionBackend(const ServerOptions& opts, StatusPublisher& publi
 SessionBackend::~SessionBackend() { bus_.reset(); }
 
 std::unique_ptr<SessionService> make_session_service(SessionBackend& backend,
-                                                     StatusPublisher& publisher) {
-  if (StatusBus* bus = backend.bus()) {
-    return std::make_unique<SessionService>(backend.store(), publisher, *bus);
-  }
-  return std::make_unique<SessionService>(backend.store(), publisher);
+                                                     StatusPublisher& publisher,
+                                                     std::size_t max_sessions_per_tenant) {
+  auto service = backend.bus()
+                     ? std::make_unique<SessionService>(backend.store(), publisher, *backend.bus())
+                     : std::make_unique<SessionService>(backend.store(), publisher);
+  service->set_max_sessions_per_tenant(max_sessions_per_tenant);
+  return service;
 }
 
 }  // namespace eudiplo_sse::server

@@ -3,6 +3,7 @@
 // change made through one reaches the streams of every other: docs/scaling.md).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -40,8 +41,11 @@ class SessionBackend {
   std::string error_;
 };
 
-// A SessionService on `backend`: through its bus when it has one.
+// A SessionService on `backend`: through its bus when it has one, with the live
+// sessions per tenant capped at `max_sessions_per_tenant` (0: no cap; both stores
+// the server uses can count them).
 std::unique_ptr<SessionService> make_session_service(SessionBackend& backend,
-                                                     StatusPublisher& publisher);
+                                                     StatusPublisher& publisher,
+                                                     std::size_t max_sessions_per_tenant);
 
 }  // namespace eudiplo_sse::server

@@ -102,6 +102,11 @@ void SessionApi::create(const Principal& who, std::string_view body, Completion 
         if (created.error == error::store_unavailable) {
           return done(unavailable(retry));
         }
+        // No Retry-After: a slot frees when one of the tenant's sessions ends,
+        // which nothing here can predict.
+        if (created.error == error::tenant_session_limit) {
+          return done(error(429, created.error.message()));
+        }
         if (created.error) return done(error(500, "cannot create the session"));
         auto response = session_response(201, created.session);
         response.headers.push_back({"Location", base + "/session/" + created.session.id});

@@ -20,6 +20,12 @@ enum class error {
   session_terminal,
   invalid_transition,
   invalid_status,
+  // The tenant already holds its maximum of live sessions (SessionService's
+  // per-tenant cap): answered with 429.
+  tenant_session_limit,
+  // A per-tenant cap was asked of a store that cannot count a tenant's live
+  // sessions (a host-written store that does not override create_capped).
+  session_limit_unsupported,
 
   // Token verification (see TokenVerifier). Values answered with 401 unless noted.
   token_missing = 100,

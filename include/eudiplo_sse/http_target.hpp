@@ -1,6 +1,7 @@
 // Request targets: the one strict percent-decoder the library and its example
-// hosts share (RFC 3986; a '%' not followed by two hex digits, or a decoded NUL, is
-// an error the host answers with 400), and the match of the events route's target.
+// hosts share (RFC 3986; a '%' not followed by two hex digits, or a NUL byte, raw or
+// encoded as %00, is an error the host answers with 400), and the match of the
+// events route's target.
 #pragma once
 
 #include <optional>

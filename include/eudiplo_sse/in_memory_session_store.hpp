@@ -19,6 +19,10 @@
 
 namespace eudiplo_sse {
 
+namespace detail {
+class TenantLiveCounts;
+}
+
 struct InMemorySessionStoreOptions {
   std::size_t shard_count = 64;
   std::chrono::seconds retention{3600};
@@ -30,12 +34,17 @@ class EUDIPLO_SSE_EXPORT InMemorySessionStore final : public SessionStore {
   ~InMemorySessionStore() override;
 
   std::error_code create(const Session& session) override;
+  // Counts each tenant's live sessions as they are created and become terminal,
+  // so the cap costs one small lock per create, never a walk of the sessions.
+  std::error_code create_capped(const Session& session, std::size_t max_live) override;
   std::optional<Session> get(std::string_view tenant, std::string_view id) override;
   TransitionResult transition(std::string_view tenant, std::string_view id, SessionStatus to,
                               TimePoint now) override;
   std::vector<Session> expire_due(TimePoint now) override;
 
   std::size_t size() const;
+  // Live (not terminal) sessions of `tenant`, as the cap counts them.
+  std::size_t live_sessions(std::string_view tenant) const;
 
   // Number of stored sessions per status, indexed by SessionStatus (for metrics).
   // Walks every session: meant for a scrape every few seconds, not a hot path.
@@ -44,8 +53,12 @@ class EUDIPLO_SSE_EXPORT InMemorySessionStore final : public SessionStore {
  private:
   struct Shard;
   Shard& shard_for(std::string_view key) const;
+  // The compare-and-set of transition(), under the session's shard lock.
+  TransitionResult transition_locked(std::string_view tenant, std::string_view id, SessionStatus to,
+                                     TimePoint now);
   InMemorySessionStoreOptions options_;
   std::unique_ptr<Shard[]> shards_;
+  std::unique_ptr<detail::TenantLiveCounts> live_;
 };
 
 }  // namespace eudiplo_sse

@@ -13,7 +13,10 @@
 //   before the handler runs. Handlers must be short and must not throw.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -46,6 +49,18 @@ class EUDIPLO_SSE_EXPORT SessionService {
   // one streams subscribe to here.
   SessionService(SessionStore& store, StatusPublisher& publisher, StatusBus& bus,
                  ClockFn clock = system_now);
+
+  // Caps the live (not terminal) sessions of each tenant: create() and
+  // async_create() answer error::tenant_session_limit beyond it, through the
+  // store's create_capped() (atomic with the insert; shared by every instance on
+  // a shared store). 0, the default, means no cap, so a host-written store that
+  // cannot count keeps working. Set it before the service is shared by threads.
+  void set_max_sessions_per_tenant(std::size_t max_live) noexcept { max_per_tenant_ = max_live; }
+  std::size_t max_sessions_per_tenant() const noexcept { return max_per_tenant_; }
+  // How many creates the per-tenant cap has refused so far (for metrics).
+  std::uint64_t tenant_cap_refusals() const noexcept {
+    return tenant_cap_refusals_.load(std::memory_order_relaxed);
+  }
 
   // Creates an active session; `id` empty means a fresh random UUID (v4).
   CreateResult create(std::string_view tenant, std::chrono::seconds ttl, std::string_view id = {});
@@ -82,6 +97,8 @@ class EUDIPLO_SSE_EXPORT SessionService {
   StatusPublisher& publisher_;
   StatusBus* bus_ = nullptr;
   ClockFn clock_;
+  std::size_t max_per_tenant_ = 0;
+  std::atomic<std::uint64_t> tenant_cap_refusals_{0};
 };
 
 // A random UUID v4 from OpenSSL's CSPRNG, lower-case hex with dashes.

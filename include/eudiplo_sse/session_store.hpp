@@ -21,6 +21,7 @@
 //   cannot answer within its bounded wait).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -74,6 +75,18 @@ class EUDIPLO_SSE_EXPORT SessionStore {
   // Moves every non-terminal session whose expires_at <= now to expired and
   // returns them as changed. May also drop sessions long past their end.
   virtual std::vector<Session> expire_due(TimePoint now) = 0;
+
+  // Stores a new session unless its tenant already holds `max_live` live
+  // sessions (live: not in a terminal status; a session past its expiry may
+  // count until expire_due() or a transition marks it expired). The count and the
+  // insert are one atomic step, also across processes sharing a network store.
+  // max_live == 0 means no cap (the same as create()). Beyond the cap:
+  // error::tenant_session_limit. The default implementation cannot count, so it
+  // answers error::session_limit_unsupported for any cap; InMemorySessionStore
+  // and RedisSessionStore override it.
+  virtual std::error_code create_capped(const Session& session, std::size_t max_live);
+  virtual void async_create_capped(const Session& session, std::size_t max_live,
+                                   CreateHandler handler);
 
   // Completion-based forms of the four calls above. The defaults complete inline
   // through the synchronous calls, which is right for in-memory stores; network

@@ -31,6 +31,11 @@ struct RedisSessionStore::Impl {
     return key;
   }
   std::string due_key() const { return options.key_prefix + "due"; }
+  std::string live_key(std::string_view tenant) const {
+    std::string key = options.key_prefix;
+    key.append("live:").append(tenant);
+    return key;
+  }
   std::string channel() const { return options.key_prefix + "changes"; }
 
   // Blocks for a completion-based call; see the header for why it is bounded.
@@ -71,15 +76,22 @@ bool RedisSessionStore::connected() const noexcept { return impl_->connection->c
 std::uint64_t RedisSessionStore::connects() const noexcept { return impl_->connection->connects(); }
 
 void RedisSessionStore::async_create(const Session& s, CreateHandler handler) {
+  async_create_capped(s, 0, std::move(handler));
+}
+
+void RedisSessionStore::async_create_capped(const Session& s, std::size_t max_live,
+                                            CreateHandler handler) {
   if (!is_valid_session_id(s.id)) return handler(error::invalid_session_id);
   impl_->connection->command(
-      {"EVAL", detail::create_script, "2", impl_->session_key(s.tenant, s.id), impl_->due_key(),
-       s.tenant, s.id, ms(s.created_at), ms(s.expires_at),
-       ms(s.expires_at + impl_->options.retention)},
+      {"EVAL", detail::create_script, "3", impl_->session_key(s.tenant, s.id), impl_->due_key(),
+       impl_->live_key(s.tenant), s.tenant, s.id, ms(s.created_at), ms(s.expires_at),
+       ms(s.expires_at + impl_->options.retention), std::to_string(max_live)},
       [handler = std::move(handler)](std::error_code ec, RedisReply r) {
         if (ec) return handler(ec);
         if (r.type != RedisReply::Type::integer) return handler(error::store_unavailable);
-        handler(r.integer == 1 ? std::error_code() : make_error_code(error::session_exists));
+        if (r.integer == 1) return handler(std::error_code());
+        handler(r.integer == 2 ? make_error_code(error::tenant_session_limit)
+                               : make_error_code(error::session_exists));
       });
 }
 
@@ -111,8 +123,8 @@ void RedisSessionStore::async_transition(std::string_view tenant, std::string_vi
     return handler(std::move(r));
   }
   impl_->connection->command(
-      {"EVAL", detail::transition_script, "2", impl_->session_key(tenant, id), impl_->due_key(),
-       std::string(to_string(to)), ms(now), impl_->channel()},
+      {"EVAL", detail::transition_script, "3", impl_->session_key(tenant, id), impl_->due_key(),
+       impl_->live_key(tenant), std::string(to_string(to)), ms(now), impl_->channel()},
       [handler = std::move(handler)](std::error_code ec, RedisReply r) {
         handler(detail::transition_from_reply(ec, r));
       });
@@ -138,6 +150,12 @@ void RedisSessionStore::async_expire_due(TimePoint now, ExpireHandler handler) {
 std::error_code RedisSessionStore::create(const Session& session) {
   return impl_->wait<std::error_code>(error::store_unavailable, [&](auto done) {
     async_create(session, [done](std::error_code ec) { done(ec); });
+  });
+}
+
+std::error_code RedisSessionStore::create_capped(const Session& session, std::size_t max_live) {
+  return impl_->wait<std::error_code>(error::store_unavailable, [&](auto done) {
+    async_create_capped(session, max_live, [done](std::error_code ec) { done(ec); });
   });
 }
 

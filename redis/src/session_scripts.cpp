@@ -11,12 +11,21 @@ namespace eudiplo_sse::redis::detail {
   "  redis.call('PUBLISH', channel, h[4]..' '..h[3]..' '..h[6]..' '..h[2]..' '..h[1])\n" \
   "end\n"
 
+// The count and the insert are one script, so instances sharing the Redis never
+// both take the last slot. Sessions past their expiry leave the live set here
+// (the expiry sweep need not know about it).
 const char* const create_script =
     "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])\n"
+    "local cap = tonumber(ARGV[6])\n"
+    "if cap > 0 and redis.call('ZCARD', KEYS[3]) >= cap then return 2 end\n"
     "redis.call('HSET', KEYS[1], 't', ARGV[1], 'i', ARGV[2], 's', 'active', 'v', '1',\n"
     "           'c', ARGV[3], 'u', ARGV[3], 'e', ARGV[4])\n"
     "redis.call('PEXPIREAT', KEYS[1], ARGV[5])\n"
     "redis.call('ZADD', KEYS[2], ARGV[4], KEYS[1])\n"
+    "redis.call('ZADD', KEYS[3], ARGV[4], KEYS[1])\n"
+    "local top = redis.call('ZRANGE', KEYS[3], -1, -1)\n"
+    "if top[1] == KEYS[1] then redis.call('PEXPIREAT', KEYS[3], ARGV[5]) end\n"
     "return 1\n";
 
 const char* const transition_script = EUDIPLO_SSE_LUA_COMMON
@@ -27,7 +36,10 @@ const char* const transition_script = EUDIPLO_SSE_LUA_COMMON
     "local function change(s)\n"
     "  h[3] = s; h[4] = tostring(tonumber(h[4]) + 1); h[6] = now\n"
     "  redis.call('HSET', KEYS[1], 's', s, 'v', h[4], 'u', now)\n"
-    "  if terminal[s] then redis.call('ZREM', KEYS[2], KEYS[1]) end\n"
+    "  if terminal[s] then\n"
+    "    redis.call('ZREM', KEYS[2], KEYS[1])\n"
+    "    redis.call('ZREM', KEYS[3], KEYS[1])\n"
+    "  end\n"
     "  publish(ARGV[3], h)\n"
     "  changed = 1\n"
     "end\n"

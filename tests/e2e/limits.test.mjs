@@ -154,7 +154,13 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-test('out of descriptors (EMFILE) the accept loop pauses instead of spinning, then recovers', async () => {
+// Not against sanitizer builds: out of descriptors, UBSan's vptr check cannot probe
+// memory (it needs a pipe) and reports virtual calls as "invalid vptr" (seen with a
+// small program that exhausts its descriptors, then calls a virtual function).
+const EMFILE_SKIP = process.env.EUDIPLO_SSE_SANITIZED === '1' &&
+  'sanitizer build: UBSan vptr checks report false positives when no descriptor is left';
+
+test('out of descriptors (EMFILE) the accept loop pauses instead of spinning, then recovers', { skip: EMFILE_SKIP }, async () => {
   await withServer(['--max-connections', '100000', '--threads', '1'], async (srv) => {
     // Few descriptors left: the connections below run the server out of them.
     execFileSync('prlimit', [`--pid=${srv.proc.pid}`, '--nofile=48:']);

@@ -281,3 +281,32 @@ test('expiry with two instances: exactly one expired per session', async () => {
     for (const s of streams) s.close();
   }
 });
+
+test('--max-sessions-per-tenant with two instances: one shared count in Redis', async () => {
+  // A tenant of its own, so the sessions of the other tests do not count.
+  const client = { id: 'capped', secret: 'capped-secret-0123456789', tenant: 'capped-tenant' };
+  const flags = ['--redis', redis.url, '--no-access-log', '--max-sessions-per-tenant', '5',
+    '--client', `${client.id}:${client.secret}:${client.tenant}`];
+  const c = await startServer(flags);
+  const d = await startServer(flags);
+  try {
+    const t = await getToken(c, client);
+    d.rememberSecret(t);
+    const ids = [];
+    // Created concurrently through both: exactly 5 get in, whatever the interleaving.
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => request(i % 2 ? c : d, 'POST', '/session', { token: t, json: {} })),
+    );
+    for (const r of answers) if (r.status === 201) ids.push(r.json.id);
+    assert.equal(ids.length, 5, `created: ${answers.map((r) => r.status).join(',')}`);
+    assert.equal(answers.filter((r) => r.status === 429).length, 7);
+    for (const r of answers.filter((x) => x.status === 429)) assert.equal(r.json?.statusCode, 429);
+    // A terminal status set through one instance frees the slot for the other.
+    await setStatus(c, t, ids[0], 'failed');
+    assert.equal((await request(d, 'POST', '/session', { token: t, json: {} })).status, 201);
+    assert.equal((await request(c, 'POST', '/session', { token: t, json: {} })).status, 429);
+  } finally {
+    for (const s of [c, d]) await s.stop();
+    for (const s of [c, d]) s.assertNoSecretsInLogs();
+  }
+});

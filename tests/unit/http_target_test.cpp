@@ -1,5 +1,7 @@
 #include "eudiplo_sse/http_target.hpp"
 
+#include <string>
+
 #include "catch.hpp"
 
 using namespace eudiplo_sse;
@@ -20,6 +22,24 @@ TEST_CASE("bad encodings are refused", "[percent]") {
     CHECK_FALSE(percent_decode(bad));
     CHECK_FALSE(form_decode(bad));
   }
+}
+
+TEST_CASE("a raw NUL byte is refused like an encoded one", "[percent]") {
+  // Hosts whose parser lets a raw 0x00 through must not get it back decoded.
+  using namespace std::string_literals;
+  for (const std::string& bad : {"\0"s, "a\0b"s, "abc\0"s, "\0%41"s}) {
+    INFO(bad.size());
+    CHECK_FALSE(percent_decode(bad));
+    CHECK_FALSE(form_decode(bad));
+  }
+  CHECK_FALSE(parse_query("token=abc\0def"s));
+  CHECK_FALSE(parse_query("a=1&k\0ey=2"s));
+  CHECK_FALSE(decode_path("/session/a\0b/events"s));
+  const EventsTarget t = parse_events_target("/session/abc/events?token=a\0b"s);
+  CHECK(t.matched);
+  CHECK(t.malformed);
+  // The same bytes without the NUL decode: the refusal is the NUL's alone.
+  CHECK(parse_query("token=abcdef"));
 }
 
 TEST_CASE("parse_query splits, decodes and keeps order", "[percent]") {

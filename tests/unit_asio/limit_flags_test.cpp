@@ -89,6 +89,41 @@ TEST_CASE("caps, the session TTL bound and the scrape token have flags", "[optio
   }
 }
 
+TEST_CASE("sessions per tenant and the metrics listen address have flags", "[options][limits]") {
+  ServerOptions o;
+  std::string error;
+  REQUIRE(parse_server_options({}, o, error) == ParseOutcome::run);
+  CHECK(o.limits.max_sessions_per_tenant == 10000);
+  CHECK(o.limits.metrics_listen_host.empty());  // /metrics on --listen
+  REQUIRE(parse_server_options({"--max-sessions-per-tenant=0", "--metrics-listen", "[::1]:9464"}, o,
+                               error) == ParseOutcome::run);
+  CHECK(o.limits.max_sessions_per_tenant == 0);
+  CHECK(o.limits.metrics_listen_host == "::1");
+  CHECK(o.limits.metrics_listen_port == 9464);
+  ServerOptions p;
+  REQUIRE(parse_server_options({"--max-sessions-per-tenant", "25", "--metrics-listen=10.0.0.1:0"},
+                               p, error) == ParseOutcome::run);
+  CHECK(p.limits.max_sessions_per_tenant == 25);
+  CHECK(p.limits.metrics_listen_host == "10.0.0.1");
+  CHECK(p.limits.metrics_listen_port == 0);
+  for (const auto& bad :
+       std::vector<std::vector<std::string_view>>{{"--max-sessions-per-tenant", "-1"},
+                                                  {"--max-sessions-per-tenant", "many"},
+                                                  {"--metrics-listen", "9464"},
+                                                  {"--metrics-listen", "host:99999"},
+                                                  {"--metrics-listen", "::1:9464"},
+                                                  {"--metrics-listen", ":9464"}}) {
+    ServerOptions q;
+    CHECK(parse_server_options(bad, q, error) == ParseOutcome::error);
+    CHECK(error.find(bad[0]) != std::string::npos);
+  }
+  const auto usage = usage_text();
+  for (const char* flag : {"--max-sessions-per-tenant", "--metrics-listen"}) {
+    CHECK(is_limit_flag(flag));
+    CHECK(usage.find(flag) != std::string::npos);
+  }
+}
+
 TEST_CASE("the default connection cap follows the descriptor limit", "[options][limits]") {
   rlimit saved{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);

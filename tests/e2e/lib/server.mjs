@@ -42,8 +42,18 @@ export function serverBinary() {
   return bin;
 }
 
+// A server built with a sanitizer (the asan-ubsan and tsan builds run some suites
+// against it) reports on stderr; any report fails the test file, also when the test
+// that started the server ignored its exit code.
+const SANITIZER_REPORT = /(ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|ThreadSanitizer: reported|runtime error: )/;
+const sanitizerReports = [];
+
 const live = new Set();
 process.on('exit', () => {
+  if (sanitizerReports.length > 0) {
+    console.error(`sanitizer report(s) from the server:\n${sanitizerReports.join('\n----\n')}`);
+    process.exitCode = 1;
+  }
   for (const s of live) {
     try {
       s.proc.kill('SIGKILL');
@@ -67,6 +77,11 @@ export class Server {
     this.exit.then(() => {
       this.exited = true;
       live.delete(this);
+    });
+    // 'close' comes after the last stderr byte (a leak report is written at exit).
+    proc.on('close', () => {
+      const m = SANITIZER_REPORT.exec(this.stderr);
+      if (m) sanitizerReports.push(this.stderr.slice(Math.max(0, m.index - 200), m.index + 4000));
     });
     // Every token that went near this server, to grep the logs for at the end.
     this.secrets = new Set();

@@ -40,12 +40,17 @@ class RedisSessionStore final : public SessionStore {
   RedisSessionStore& operator=(const RedisSessionStore&) = delete;
 
   std::error_code create(const Session& session) override;
+  // The per-tenant count lives in Redis (a sorted set per tenant, counted and
+  // added to in the script that creates), so every instance shares one cap.
+  std::error_code create_capped(const Session& session, std::size_t max_live) override;
   std::optional<Session> get(std::string_view tenant, std::string_view id) override;
   TransitionResult transition(std::string_view tenant, std::string_view id, SessionStatus to,
                               TimePoint now) override;
   std::vector<Session> expire_due(TimePoint now) override;
 
   void async_create(const Session& session, CreateHandler handler) override;
+  void async_create_capped(const Session& session, std::size_t max_live,
+                           CreateHandler handler) override;
   void async_get(std::string_view tenant, std::string_view id, GetHandler handler) override;
   void async_transition(std::string_view tenant, std::string_view id, SessionStatus to,
                         TimePoint now, TransitionHandler handler) override;
