@@ -35,6 +35,7 @@ namespace eudiplo_sse {
 namespace detail {
 class Subscriber;
 class PublisherCore;
+struct PublisherAccess;
 }  // namespace detail
 
 class EUDIPLO_SSE_EXPORT StatusPublisher {
@@ -89,6 +90,7 @@ class EUDIPLO_SSE_EXPORT StatusPublisher {
   std::size_t subscriber_count() const;
 
  private:
+  friend struct detail::PublisherAccess;  // the route's streams subscribe without a callback
   std::shared_ptr<detail::PublisherCore> core_;
 };
 

@@ -427,7 +427,7 @@ TEST_CASE("every stream of a session gets the same event bytes", "[route]") {
   auto a = f.open(id);
   auto b = f.open(id);
   REQUIRE(f.service.set_status("tenant-a", id, SessionStatus::fetched).changed);
-  auto find_chunk = [](const FakeSseWriter& w) -> const std::string* {
+  auto find_chunk = [](const FakeSseWriter& w) -> const std::string_view* {
     for (const auto& c : w.chunks())
       if (c->find("id: 2\n") != std::string::npos) return c.get();
     return nullptr;

@@ -1,0 +1,116 @@
+// The publisher's registry of subscribers, private to src/: StatusPublisher's
+// mailbox subscribers (status_publisher.cpp) and the route's streams
+// (event_stream.hpp) both derive from Subscriber.
+//
+// Memory (issue 12): a session's subscribers form a ring through links inside the
+// subscribers themselves, and the first of them (the topic's head) sits in the
+// shard's hash table, so following a session costs no allocation besides the
+// subscriber's own (which holds its session key). Joining and leaving are O(1)
+// (a hash lookup and a few links); a publish to a session with several
+// subscribers delivers to a snapshot of the ring, built by the first publish after
+// a change and shared by the publishes until the next change (issue 11).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "eudiplo_sse/status_event.hpp"
+#include "eudiplo_sse/status_publisher.hpp"
+
+namespace eudiplo_sse::detail {
+
+class PublisherCore;
+
+std::size_t session_hash(std::string_view tenant, std::string_view id) noexcept;
+
+class Subscriber : public std::enable_shared_from_this<Subscriber> {
+ public:
+  Subscriber(const Subscriber&) = delete;
+  Subscriber& operator=(const Subscriber&) = delete;
+
+  // A new event for this subscriber's session, from any thread (see StatusPublisher).
+  virtual void offer(const StatusEventPtr& event) = 0;
+  // Called once the subscriber has left its session: no delivery may start after it.
+  virtual void cancel() = 0;
+
+  std::string_view tenant() const noexcept { return {key_, tenant_size_}; }
+  std::string_view session_id() const noexcept { return {key_ + tenant_size_, id_size_}; }
+  // The publisher this subscriber joins (set at construction, never changed).
+  const std::weak_ptr<PublisherCore>& publisher() const noexcept { return core_; }
+
+ protected:
+  // `key` holds the tenant then the session id, and must live as long as the
+  // subscriber (derived classes keep it in their own allocation).
+  Subscriber(std::weak_ptr<PublisherCore> core, const char* key, std::size_t tenant_size,
+             std::size_t id_size) noexcept;
+  // Leaves the session if still in it (a subscriber is normally removed first).
+  virtual ~Subscriber();
+
+ private:
+  friend class PublisherCore;
+  using List = std::vector<std::shared_ptr<Subscriber>>;
+
+  const std::weak_ptr<PublisherCore> core_;
+  const char* const key_;
+  const std::uint32_t tenant_size_;
+  const std::uint32_t id_size_;
+  const std::size_t hash_;
+  // Everything below is guarded by the lock of the shard the session hashes to.
+  Subscriber* bucket_next_ = nullptr;  // heads only: the next topic in the bucket
+  Subscriber* ring_prev_ = nullptr;    // the session's subscribers, a ring
+  Subscriber* ring_next_ = nullptr;
+  std::size_t members_ = 0;                // heads only: the ring's size
+  std::shared_ptr<const List> snapshot_;   // heads only: null when stale
+};
+
+class PublisherCore : public std::enable_shared_from_this<PublisherCore> {
+ public:
+  explicit PublisherCore(std::size_t shards);
+
+  // Joins the subscriber's session.
+  void add(Subscriber& sub);
+  // Leaves it, then cancel()s the subscriber (outside the lock). Idempotent.
+  void remove(Subscriber& sub);
+  // Leaves it, without cancel() (for destructors).
+  void unlink(Subscriber& sub);
+  // Offers `event` to every subscriber of its session, outside the lock.
+  void deliver(const StatusEventPtr& event);
+
+  std::size_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Shard {
+    std::mutex mutex;
+    std::vector<Subscriber*> buckets;  // chains of topic heads; size a power of two
+    std::size_t topics = 0;
+  };
+  Shard& shard_for(std::size_t hash) noexcept { return shards_[hash % shard_count_]; }
+  std::size_t bucket_for(const Shard& shard, std::size_t hash) const noexcept {
+    return (hash / shard_count_) & (shard.buckets.size() - 1);
+  }
+  Subscriber* find_head_locked(Shard& shard, std::size_t hash, std::string_view tenant,
+                               std::string_view id) noexcept;
+  void insert_head_locked(Shard& shard, Subscriber& head);
+  void replace_head_locked(Shard& shard, Subscriber& old_head, Subscriber* new_head) noexcept;
+  // Unlinks `sub`; returns false if it was not in a session. `stale` takes the
+  // snapshot it invalidates (released by the caller, after the lock).
+  bool unlink_locked(Shard& shard, Subscriber& sub, std::shared_ptr<const Subscriber::List>& stale);
+
+  std::size_t shard_count_;
+  std::unique_ptr<Shard[]> shards_;
+  std::atomic<std::size_t> count_{0};
+};
+
+// The core behind a StatusPublisher, for the route's streams.
+struct PublisherAccess {
+  static const std::shared_ptr<PublisherCore>& core(const StatusPublisher& publisher) noexcept {
+    return publisher.core_;
+  }
+};
+
+}  // namespace eudiplo_sse::detail
