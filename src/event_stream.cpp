@@ -13,7 +13,7 @@ std::shared_ptr<EventStream> EventStream::subscribe(const std::shared_ptr<Publis
   char* tail = nullptr;
   auto stream = allocate_shared_with_tail<EventStream>(tenant.size() + id.size(), &tail, publisher,
                                                        &tail, tenant, id, bus);
-  publisher->add(*stream);
+  publisher->add(stream);
   if (bus != nullptr) bus->watch(stream->tenant(), stream->session_id());
   return stream;
 }

@@ -22,7 +22,19 @@ Subscriber::~Subscriber() {
   // Normally removed before: only a subscriber dropped while still in a session gets
   // here linked. A publish cannot be delivering to it (that would hold a strong
   // reference), and one building a snapshot skips it (its strong count is 0).
+  if (!linked_.load(std::memory_order_acquire)) return;
   if (auto core = core_.lock()) core->unlink(*this);
+}
+
+std::shared_ptr<Subscriber> strong_or_null(Subscriber& sub) noexcept {
+  // shared_from_this() is one atomic operation where weak_from_this().lock() is
+  // three; it throws only for a subscriber whose destructor is waiting for the
+  // shard lock to unlink itself (a race, never the common path).
+  try {
+    return sub.shared_from_this();
+  } catch (const std::bad_weak_ptr&) {
+    return nullptr;
+  }
 }
 
 PublisherCore::PublisherCore(std::size_t shards)
@@ -73,68 +85,90 @@ void PublisherCore::replace_head_locked(Shard& shard, Subscriber& old_head,
   old_head.bucket_next_ = nullptr;
 }
 
-void PublisherCore::add(Subscriber& sub) {
-  std::shared_ptr<const Subscriber::List> stale;  // released after the lock
+void PublisherCore::add(const std::shared_ptr<Subscriber>& strong) {
+  Subscriber::Released released;  // dropped after the lock
+  Subscriber& sub = *strong;
   Shard& shard = shard_for(sub.hash_);
   std::lock_guard<std::mutex> lock(shard.mutex);
   Subscriber* head = find_head_locked(shard, sub.hash_, sub.tenant(), sub.session_id());
+  if (head != nullptr && !head->crowd_) {
+    // The session's second subscriber: the head joins the crowd it now owns. A
+    // head being destroyed (waiting for this lock to unlink itself) is unlinked
+    // here instead, and the newcomer takes its place.
+    if (auto head_ref = strong_or_null(*head)) {
+      head->crowd_ = std::make_unique<Subscriber::Crowd>();
+      head->slot_ = 0;
+      head->crowd_->members.push_back(std::move(head_ref));
+    } else {
+      unlink_locked(shard, *head, released);
+      head = nullptr;
+    }
+  }
   if (head == nullptr) {
-    sub.ring_prev_ = sub.ring_next_ = &sub;
-    sub.members_ = 1;
+    sub.slot_ = 0;
     insert_head_locked(shard, sub);
   } else {
-    // Into the ring just after the head: O(1) however many follow the session.
-    sub.ring_prev_ = head;
-    sub.ring_next_ = head->ring_next_;
-    head->ring_next_->ring_prev_ = &sub;
-    head->ring_next_ = &sub;
-    ++head->members_;
-    stale = std::move(head->snapshot_);
+    Subscriber::List& members = head->crowd_->members;
+    sub.slot_ = static_cast<std::uint32_t>(members.size());
+    members.push_back(strong);
+    released.snapshot = std::move(head->crowd_->snapshot);
   }
+  sub.linked_.store(true, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool PublisherCore::unlink_locked(Shard& shard, Subscriber& sub,
-                                  std::shared_ptr<const Subscriber::List>& stale) {
-  if (sub.ring_next_ == nullptr) return false;
+bool PublisherCore::unlink_locked(Shard& shard, Subscriber& sub, Subscriber::Released& released) {
+  if (!sub.linked_.load(std::memory_order_relaxed)) return false;
   Subscriber* head = find_head_locked(shard, sub.hash_, sub.tenant(), sub.session_id());
-  if (sub.ring_next_ == &sub) {
-    replace_head_locked(shard, sub, nullptr);  // the session's last subscriber
+  if (!head->crowd_ || head->crowd_->members.size() == 1) {
+    // The session's last subscriber (the head): the session leaves the table.
+    replace_head_locked(shard, sub, nullptr);
+    released.crowd = std::move(sub.crowd_);
   } else {
-    Subscriber* next = sub.ring_next_;
-    sub.ring_prev_->ring_next_ = next;
-    next->ring_prev_ = sub.ring_prev_;
+    // Swap with the last member: O(1) however many follow the session.
+    Subscriber::List& members = head->crowd_->members;
+    const std::uint32_t slot = sub.slot_;
+    released.member = std::move(members[slot]);
+    if (slot + 1 != members.size()) {
+      members[slot] = std::move(members.back());
+      members[slot]->slot_ = slot;
+    }
+    members.pop_back();
+    released.snapshot = std::move(head->crowd_->snapshot);
     if (head == &sub) {
-      next->members_ = sub.members_ - 1;
+      // The head leaves: another member takes its place in the table, with the crowd.
+      Subscriber* next = members.front().get();
+      next->crowd_ = std::move(sub.crowd_);
       replace_head_locked(shard, sub, next);
-      stale = std::move(sub.snapshot_);
-    } else {
-      --head->members_;
-      stale = std::move(head->snapshot_);
+      head = next;
+    }
+    if (members.capacity() > 64 && members.size() < members.capacity() / 4) {
+      // Give back memory after a crowd left (amortized O(1): the copy is of at
+      // most a quarter of the capacity that many joins built up).
+      members.shrink_to_fit();
     }
   }
-  sub.ring_prev_ = sub.ring_next_ = nullptr;
-  sub.members_ = 0;
+  sub.linked_.store(false, std::memory_order_release);
   count_.fetch_sub(1, std::memory_order_relaxed);
   return true;
 }
 
 void PublisherCore::unlink(Subscriber& sub) {
-  std::shared_ptr<const Subscriber::List> stale;
+  Subscriber::Released released;
   Shard& shard = shard_for(sub.hash_);
   std::lock_guard<std::mutex> lock(shard.mutex);
-  unlink_locked(shard, sub, stale);
-  // `stale` cannot hold `sub` (its strong count is what got a destructor here).
+  unlink_locked(shard, sub, released);
+  // Only a subscriber outside any crowd gets here linked (a crowd holds its
+  // members), so `released` holds no reference to anything being destroyed.
 }
 
 void PublisherCore::remove(Subscriber& sub) {
-  std::shared_ptr<const Subscriber::List> stale;
+  Subscriber::Released released;  // dropped last: it may hold `sub` itself
   {
     Shard& shard = shard_for(sub.hash_);
     std::lock_guard<std::mutex> lock(shard.mutex);
-    if (!unlink_locked(shard, sub, stale)) return;
+    if (!unlink_locked(shard, sub, released)) return;
   }
-  stale.reset();
   sub.cancel();
 }
 
@@ -147,23 +181,15 @@ void PublisherCore::deliver(const StatusEventPtr& event) {
     std::lock_guard<std::mutex> lock(shard.mutex);
     Subscriber* head = find_head_locked(shard, hash, event->tenant, event->session_id);
     if (head == nullptr) return;
-    if (head->members_ == 1) {
-      // The common case (one stream per session) needs no list at all. A
-      // subscriber being destroyed is still linked until its destructor unlinks
-      // it: lock() then fails and it is skipped.
-      one = head->weak_from_this().lock();
+    if (!head->crowd_) {
+      // The common case (one stream per session) needs no list at all.
+      one = strong_or_null(*head);
+    } else if (head->crowd_->members.size() == 1) {
+      one = head->crowd_->members.front();
     } else {
-      if (!head->snapshot_) {
-        auto fresh = std::make_shared<Subscriber::List>();
-        fresh->reserve(head->members_);
-        Subscriber* s = head;
-        do {
-          if (auto strong = s->weak_from_this().lock()) fresh->push_back(std::move(strong));
-          s = s->ring_next_;
-        } while (s != head);
-        head->snapshot_ = std::move(fresh);
-      }
-      list = head->snapshot_;
+      Subscriber::Crowd& crowd = *head->crowd_;
+      if (!crowd.snapshot) crowd.snapshot = std::make_shared<const Subscriber::List>(crowd.members);
+      list = crowd.snapshot;
     }
   }
   if (one) one->offer(event);

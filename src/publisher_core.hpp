@@ -2,13 +2,14 @@
 // mailbox subscribers (status_publisher.cpp) and the route's streams
 // (event_stream.hpp) both derive from Subscriber.
 //
-// Memory (issue 12): a session's subscribers form a ring through links inside the
-// subscribers themselves, and the first of them (the topic's head) sits in the
-// shard's hash table, so following a session costs no allocation besides the
-// subscriber's own (which holds its session key). Joining and leaving are O(1)
-// (a hash lookup and a few links); a publish to a session with several
-// subscribers delivers to a snapshot of the ring, built by the first publish after
-// a change and shared by the publishes until the next change (issue 11).
+// Memory (issue 12): the first subscriber of a session (the topic's head) sits in
+// the shard's hash table through a link inside it, so a session followed by one
+// stream costs no allocation besides the subscriber's own (which holds its
+// session key). A session with several subscribers keeps them in an array owned
+// by its head. Joining and leaving are O(1) amortized (a hash lookup, an append or
+// a swap with the last); a publish to several subscribers delivers to a snapshot
+// of the array, built by the first publish after a change and shared by the
+// publishes until the next change (issue 11).
 #pragma once
 
 #include <atomic>
@@ -30,6 +31,7 @@ std::size_t session_hash(std::string_view tenant, std::string_view id) noexcept;
 
 class Subscriber : public std::enable_shared_from_this<Subscriber> {
  public:
+  friend std::shared_ptr<Subscriber> strong_or_null(Subscriber& sub) noexcept;
   Subscriber(const Subscriber&) = delete;
   Subscriber& operator=(const Subscriber&) = delete;
 
@@ -55,25 +57,46 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   friend class PublisherCore;
   using List = std::vector<std::shared_ptr<Subscriber>>;
 
+  // A session that has had several subscribers: all of them, the head included,
+  // and the snapshot publishes deliver to. The members are held strongly, so a
+  // snapshot is a plain copy of the array (as cheap per member as before issue 12).
+  // Kept while the session has subscribers, so that one joining and leaving beside
+  // a stream does not allocate a crowd each time.
+  struct Crowd {
+    List members;
+    std::shared_ptr<const List> snapshot;  // null when stale
+  };
+  // What leaving releases, after the shard lock (a destructor may take it again).
+  struct Released {
+    std::shared_ptr<const List> snapshot;
+    std::shared_ptr<Subscriber> member;
+    std::unique_ptr<Crowd> crowd;
+  };
+
+  // Guarded by the lock of the shard the session hashes to.
+  Subscriber* bucket_next_ = nullptr;  // heads only: the next topic in the bucket
+  std::unique_ptr<Crowd> crowd_;       // heads only; none (no allocation) while alone
+  std::uint32_t slot_ = 0;             // index in the head's crowd
+  // Written under that lock too; read without it by the destructor, which saves
+  // the lock when the subscriber was removed already (the usual case).
+  std::atomic<bool> linked_{false};
+
   const std::weak_ptr<PublisherCore> core_;
   const char* const key_;
   const std::uint32_t tenant_size_;
   const std::uint32_t id_size_;
   const std::size_t hash_;
-  // Everything below is guarded by the lock of the shard the session hashes to.
-  Subscriber* bucket_next_ = nullptr;  // heads only: the next topic in the bucket
-  Subscriber* ring_prev_ = nullptr;    // the session's subscribers, a ring
-  Subscriber* ring_next_ = nullptr;
-  std::size_t members_ = 0;                // heads only: the ring's size
-  std::shared_ptr<const List> snapshot_;   // heads only: null when stale
 };
+
+// A strong reference to `sub` if it is not being destroyed (under the shard lock).
+std::shared_ptr<Subscriber> strong_or_null(Subscriber& sub) noexcept;
 
 class PublisherCore : public std::enable_shared_from_this<PublisherCore> {
  public:
   explicit PublisherCore(std::size_t shards);
 
-  // Joins the subscriber's session.
-  void add(Subscriber& sub);
+  // Joins the subscriber's session (`sub` must not be null).
+  void add(const std::shared_ptr<Subscriber>& sub);
   // Leaves it, then cancel()s the subscriber (outside the lock). Idempotent.
   void remove(Subscriber& sub);
   // Leaves it, without cancel() (for destructors).
@@ -97,9 +120,9 @@ class PublisherCore : public std::enable_shared_from_this<PublisherCore> {
                                std::string_view id) noexcept;
   void insert_head_locked(Shard& shard, Subscriber& head);
   void replace_head_locked(Shard& shard, Subscriber& old_head, Subscriber* new_head) noexcept;
-  // Unlinks `sub`; returns false if it was not in a session. `stale` takes the
-  // snapshot it invalidates (released by the caller, after the lock).
-  bool unlink_locked(Shard& shard, Subscriber& sub, std::shared_ptr<const Subscriber::List>& stale);
+  // Unlinks `sub`; returns false if it was not in a session. What it lets go of
+  // goes to `released`, for the caller to drop after the lock.
+  bool unlink_locked(Shard& shard, Subscriber& sub, Subscriber::Released& released);
 
   std::size_t shard_count_;
   std::unique_ptr<Shard[]> shards_;

@@ -156,7 +156,7 @@ StatusPublisher::Subscription StatusPublisher::subscribe(std::string_view tenant
   // Register first, read second: a change committed after the read is published
   // after registration, so it reaches this subscriber; one committed before the
   // read is in what the loader returns. Versions order whichever comes twice.
-  core_->add(*sub);
+  core_->add(sub);
   Subscription subscription(core_, sub);
   if (load) {
     if (StatusEventPtr current = load()) sub->offer(current);
