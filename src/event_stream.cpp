@@ -47,8 +47,7 @@ void EventStream::abandon() {
   release();
 }
 
-void EventStream::open(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
-                       const SharedBytes& preamble) {
+void EventStream::open(std::shared_ptr<SseWriter> writer, const SharedBytes& preamble) {
   std::weak_ptr<EventStream> self = weak();
   writer->on_writable([self] {
     if (auto s = self.lock()) s->on_writable();
@@ -57,7 +56,6 @@ void EventStream::open(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWrit
     if (auto s = self.lock()) s->on_closed();
   });
   std::unique_lock<std::mutex> lock(mutex_);
-  owner_ = std::move(owner);
   writer_ = std::move(writer);
   opened_ = true;
   if (finished_) {

@@ -71,16 +71,18 @@ class EventStream final : public Subscriber {
   // the session. No effect after open().
   void abandon();
 
-  // Who asked: set once, before the route files the stream (which publishes it to
-  // the route's other threads).
-  void set_token(TimePoint token_expires_at, std::uint64_t key_ref) noexcept {
+  // The route that will own it and who asked: set once, before the route files the
+  // stream (which publishes it to the route's other threads), so that a stream
+  // ended before open() still leaves the route.
+  void prepare(std::weak_ptr<StreamOwner> owner, TimePoint token_expires_at,
+               std::uint64_t key_ref) noexcept {
+    owner_ = std::move(owner);
     token_expires_at_ = token_expires_at;
     key_ref_ = key_ref;
   }
   // Starts the response: hooks the writer's callbacks, writes `preamble` (the
   // retry field) and the newest event offered so far. Once only.
-  void open(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
-            const SharedBytes& preamble);
+  void open(std::shared_ptr<SseWriter> writer, const SharedBytes& preamble);
 
   // Subscriber: before open() keeps the newest event; after, writes `event` unless
   // the stream already wrote (or holds) one as new.

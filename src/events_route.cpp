@@ -159,6 +159,7 @@ class EventsRouteCore final : public StreamOwner {
     }
   }
 
+  SharedBytes preamble;  // `retry:`, the same bytes for every stream of the route
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> forbidden{0};
   std::atomic<std::uint64_t> key_generation{0};  // the verifier's, at the last walk
@@ -252,6 +253,9 @@ EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions
           std::chrono::duration_cast<std::chrono::milliseconds>(options.heartbeat).count(),
           detail::millis(sessions.now()))) {
   core_->key_generation = verifier_.key_generation();
+  std::string preamble;
+  append_sse_retry(preamble, options_.retry);
+  core_->preamble = make_shared_bytes(preamble);
 }
 
 EventsRoute::~EventsRoute() { close_all(); }
@@ -380,13 +384,10 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
   std::shared_ptr<detail::EventStream> stream = response.feed_->take();
   response.feed_.reset();
   if (!stream) return;  // opened already (a copied response)
-  stream->set_token(token_expiry, key_ref);
+  stream->prepare(std::weak_ptr<detail::StreamOwner>(core_), token_expiry, key_ref);
   core_->add(stream);
 
-  std::string preamble;
-  append_sse_retry(preamble, options_.retry);
-  stream->open(std::weak_ptr<detail::StreamOwner>(core_), std::move(writer),
-               make_shared_bytes(preamble));
+  stream->open(std::move(writer), core_->preamble);
   // Its key may have been rotated out after check() and before tick()'s walk saw
   // this stream: the walk looks at registered streams only.
   if (!verifier_.key_present(key_ref)) stream->end();
