@@ -31,12 +31,18 @@ const char* place_key(char* tail, std::string_view tenant, std::string_view id) 
 
 EventStream::EventStream(const std::shared_ptr<PublisherCore>& publisher, char* const* tail,
                          std::string_view tenant, std::string_view id, StatusBus* bus)
-    : Subscriber(publisher, place_key(*tail, tenant, id), tenant.size(), id.size()), bus_(bus) {}
+    : Subscriber(place_key(*tail, tenant, id), tenant.size(), id.size()),
+      publisher_(publisher),
+      bus_(bus) {}
 
 EventStream::~EventStream() {
-  // A stream is released before its last reference goes; this covers a stream
-  // dropped before it subscribed completely.
-  if (!released_ && bus_ != nullptr) bus_->unwatch(tenant(), session_id());
+  // A stream is released before its last reference goes, except when its route
+  // went away with it still open, or it was dropped before it subscribed completely.
+  if (released_) return;
+  if (linked()) {
+    if (auto core = publisher_.lock()) core->unlink(*this);
+  }
+  if (bus_ != nullptr) bus_->unwatch(tenant(), session_id());
 }
 
 void EventStream::abandon() {
@@ -176,7 +182,7 @@ void EventStream::release() {
     if (released_) return;
     released_ = true;
   }
-  if (auto core = publisher().lock()) core->remove(*this);
+  if (auto core = publisher_.lock()) core->remove(*this);
   if (bus_ != nullptr) bus_->unwatch(tenant(), session_id());
   if (auto owner = owner_.lock()) owner->stream_finished(this);
 }

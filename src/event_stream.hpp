@@ -133,6 +133,7 @@ class EventStream final : public Subscriber {
   void release();
   bool stale_locked(const StatusEventPtr& event) const;
 
+  const std::weak_ptr<PublisherCore> publisher_;
   StatusBus* const bus_;  // watched while set
   std::weak_ptr<StreamOwner> owner_;
   std::shared_ptr<SseWriter> writer_;

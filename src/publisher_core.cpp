@@ -10,21 +10,11 @@ std::size_t session_hash(std::string_view tenant, std::string_view id) noexcept 
   return h ^ (std::hash<std::string_view>{}(tenant) + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2));
 }
 
-Subscriber::Subscriber(std::weak_ptr<PublisherCore> core, const char* key,
-                       std::size_t tenant_size, std::size_t id_size) noexcept
-    : core_(std::move(core)),
-      key_(key),
+Subscriber::Subscriber(const char* key, std::size_t tenant_size, std::size_t id_size) noexcept
+    : key_(key),
       tenant_size_(static_cast<std::uint32_t>(tenant_size)),
       id_size_(static_cast<std::uint32_t>(id_size)),
       hash_(session_hash(tenant(), session_id())) {}
-
-Subscriber::~Subscriber() {
-  // Normally removed before: only a subscriber dropped while still in a session gets
-  // here linked. A publish cannot be delivering to it (that would hold a strong
-  // reference), and one building a snapshot skips it (its strong count is 0).
-  if (!linked_.load(std::memory_order_acquire)) return;
-  if (auto core = core_.lock()) core->unlink(*this);
-}
 
 std::shared_ptr<Subscriber> strong_or_null(Subscriber& sub) noexcept {
   // shared_from_this() is one atomic operation where weak_from_this().lock() is
@@ -37,8 +27,18 @@ std::shared_ptr<Subscriber> strong_or_null(Subscriber& sub) noexcept {
   }
 }
 
+namespace {
+
+std::size_t power_of_two_at_least(std::size_t n) noexcept {
+  std::size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
 PublisherCore::PublisherCore(std::size_t shards)
-    : shard_count_(shards == 0 ? 1 : shards), shards_(new Shard[shard_count_]) {}
+    : shard_mask_(power_of_two_at_least(shards) - 1), shards_(new Shard[shard_mask_ + 1]) {}
 
 Subscriber* PublisherCore::find_head_locked(Shard& shard, std::size_t hash,
                                             std::string_view tenant,
@@ -158,8 +158,8 @@ void PublisherCore::unlink(Subscriber& sub) {
   Shard& shard = shard_for(sub.hash_);
   std::lock_guard<std::mutex> lock(shard.mutex);
   unlink_locked(shard, sub, released);
-  // Only a subscriber outside any crowd gets here linked (a crowd holds its
-  // members), so `released` holds no reference to anything being destroyed.
+  // Only a subscriber outside any crowd is destroyed while linked (a crowd holds
+  // its members), so `released` holds no reference to anything being destroyed.
 }
 
 void PublisherCore::remove(Subscriber& sub) {

@@ -31,18 +31,18 @@ class CallbackSubscriber final : public Subscriber {
  public:
   // One allocation: the subscriber, its session key, and the callback when it fits
   // std::function's own buffer.
-  static std::shared_ptr<CallbackSubscriber> make(const std::shared_ptr<PublisherCore>& core,
-                                                  std::string_view tenant, std::string_view id,
+  // Its Subscription removes it from the publisher before letting go of it (or
+  // the publisher is gone), so it never needs to unlink itself.
+  static std::shared_ptr<CallbackSubscriber> make(std::string_view tenant, std::string_view id,
                                                   StatusPublisher::Callback callback) {
     char* tail = nullptr;
-    return allocate_shared_with_tail<CallbackSubscriber>(tenant.size() + id.size(), &tail, core,
-                                                         &tail, tenant, id, std::move(callback));
+    return allocate_shared_with_tail<CallbackSubscriber>(tenant.size() + id.size(), &tail, &tail,
+                                                         tenant, id, std::move(callback));
   }
 
-  CallbackSubscriber(const std::shared_ptr<PublisherCore>& core, char* const* tail,
-                     std::string_view tenant, std::string_view id,
+  CallbackSubscriber(char* const* tail, std::string_view tenant, std::string_view id,
                      StatusPublisher::Callback callback)
-      : Subscriber(core, place_key(*tail, tenant, id), tenant.size(), id.size()),
+      : Subscriber(place_key(*tail, tenant, id), tenant.size(), id.size()),
         callback_(std::move(callback)) {}
 
   void offer(const StatusEventPtr& event) override {
@@ -152,7 +152,7 @@ StatusPublisher::~StatusPublisher() = default;
 StatusPublisher::Subscription StatusPublisher::subscribe(std::string_view tenant,
                                                          std::string_view session_id,
                                                          Callback callback, const Loader& load) {
-  auto sub = detail::CallbackSubscriber::make(core_, tenant, session_id, std::move(callback));
+  auto sub = detail::CallbackSubscriber::make(tenant, session_id, std::move(callback));
   // Register first, read second: a change committed after the read is published
   // after registration, so it reaches this subscriber; one committed before the
   // read is in what the loader returns. Versions order whichever comes twice.

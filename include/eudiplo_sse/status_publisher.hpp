@@ -70,6 +70,7 @@ class EUDIPLO_SSE_EXPORT StatusPublisher {
     std::shared_ptr<detail::Subscriber> subscriber_;
   };
 
+  // Sessions are spread over `shard_count` locks, rounded up to a power of two.
   explicit StatusPublisher(std::size_t shard_count = 64);
   ~StatusPublisher();
   StatusPublisher(const StatusPublisher&) = delete;
