@@ -122,7 +122,6 @@ class EventStream final : public Subscriber {
   ~EventStream() override;
 
  private:
-
   void on_writable();
   void on_closed();
   // Writes one event; returns true when the stream is now finished.

@@ -340,9 +340,9 @@ void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler
 
   // Subscribe first, read second: a change committed after the read is then
   // delivered by the subscription, one committed before it is in the read.
-  auto feed = std::make_shared<detail::StreamFeed>(detail::EventStream::subscribe(
-      detail::PublisherAccess::core(sessions_.publisher()), sessions_.bus(), principal.tenant,
-      request.session_id));
+  auto feed = std::make_shared<detail::StreamFeed>(
+      detail::EventStream::subscribe(detail::PublisherAccess::core(sessions_.publisher()),
+                                     sessions_.bus(), principal.tenant, request.session_id));
 
   const std::string tenant = principal.tenant;
   auto pending = std::make_shared<PendingCheck>(PendingCheck{

@@ -40,8 +40,7 @@ std::size_t power_of_two_at_least(std::size_t n) noexcept {
 PublisherCore::PublisherCore(std::size_t shards)
     : shard_mask_(power_of_two_at_least(shards) - 1), shards_(new Shard[shard_mask_ + 1]) {}
 
-Subscriber* PublisherCore::find_head_locked(Shard& shard, std::size_t hash,
-                                            std::string_view tenant,
+Subscriber* PublisherCore::find_head_locked(Shard& shard, std::size_t hash, std::string_view tenant,
                                             std::string_view id) noexcept {
   if (shard.buckets.empty()) return nullptr;
   for (Subscriber* s = shard.buckets[bucket_for(shard, hash)]; s != nullptr; s = s->bucket_next_) {

@@ -78,7 +78,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   Subscriber* bucket_next_ = nullptr;  // heads only: the next topic in the bucket
   std::unique_ptr<Crowd> crowd_;       // heads only; none (no allocation) while alone
   std::uint32_t slot_ = 0;             // index in the head's crowd
-  std::atomic<bool> linked_{false};     // written under that lock too (see linked())
+  std::atomic<bool> linked_{false};    // written under that lock too (see linked())
 
   const char* const key_;
   const std::uint32_t tenant_size_;

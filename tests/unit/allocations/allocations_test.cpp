@@ -34,7 +34,7 @@ const TimePoint kT0{std::chrono::seconds(1768478400)};  // 2026-01-15T12:00:00Z
 Session sample_session(std::uint64_t version) {
   Session s;
   s.id = "0f8c2a7e-1b2d-4c3e-9f40-5a6b7c8d9e0f";  // 36 characters: no short-string buffer
-  s.tenant = "tenant-with-a-long-name";             // nor here
+  s.tenant = "tenant-with-a-long-name";           // nor here
   s.status = SessionStatus::fetched;
   s.version = version;
   s.created_at = kT0;
@@ -44,8 +44,8 @@ Session sample_session(std::uint64_t version) {
 }
 
 void report(const char* what, const AllocationCounts& c, std::int64_t per) {
-  std::printf("[allocations] %s: %.2f allocations, %.2f still live, %.1f live bytes each\n",
-              what, static_cast<double>(c.allocations) / static_cast<double>(per),
+  std::printf("[allocations] %s: %.2f allocations, %.2f still live, %.1f live bytes each\n", what,
+              static_cast<double>(c.allocations) / static_cast<double>(per),
               static_cast<double>(c.live()) / static_cast<double>(per),
               static_cast<double>(c.live_bytes) / static_cast<double>(per));
 }
