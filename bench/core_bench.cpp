@@ -9,11 +9,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "eudiplo_sse/events_route.hpp"
 #include "eudiplo_sse/in_memory_session_store.hpp"
 #include "eudiplo_sse/session.hpp"
 #include "eudiplo_sse/session_json.hpp"
@@ -29,7 +33,25 @@ using eudiplo_sse::StatusEventPtr;
 using eudiplo_sse::StatusPublisher;
 using eudiplo_sse::TimePoint;
 
+// Allocations made by this thread, counted by the global operator new below (a
+// thread-local increment: nothing shared, so it does not skew the timings). Reported
+// as `allocs_per_iter` by the benchmarks that promise a budget (issue 12).
+thread_local std::uint64_t t_allocations = 0;
+
+void* operator new(std::size_t size) {
+  ++t_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
 namespace {
+
+void report_allocations(benchmark::State& state, std::uint64_t before) {
+  state.counters["allocs_per_iter"] =
+      static_cast<double>(t_allocations - before) / static_cast<double>(state.iterations());
+}
 
 // 2026-01-15T12:00:00.000Z
 const TimePoint kT0{std::chrono::seconds(1768478400)};
@@ -51,11 +73,13 @@ Session sample_session(std::string id = "0f8c2a7e-1b2d-4c3e-9f40-5a6b7c8d9e0f") 
 // The whole per-change cost paid once per event: JSON, SSE framing, one allocation.
 void BM_MakeStatusEvent(benchmark::State& state) {
   Session s = sample_session();
+  const std::uint64_t allocations = t_allocations;
   for (auto _ : state) {
     ++s.version;
     StatusEventPtr e = eudiplo_sse::make_status_event(s);
     benchmark::DoNotOptimize(e.get());
   }
+  report_allocations(state, allocations);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_MakeStatusEvent);
@@ -110,15 +134,20 @@ void BM_PublishDelivery(benchmark::State& state) {
   constexpr std::size_t kBatch = 4096;
   std::vector<StatusEventPtr> batch;
   batch.reserve(kBatch);
+  std::uint64_t refill_allocations = 0;  // not the publish's: left out of the count
   auto refill = [&] {
+    const std::uint64_t before = t_allocations;
     batch.clear();
     for (std::size_t i = 0; i < kBatch; ++i) {
       ++s.version;
       batch.push_back(eudiplo_sse::make_status_event(s));
     }
+    refill_allocations += t_allocations - before;
   };
   refill();
   std::size_t next = 0;
+  refill_allocations = 0;
+  const std::uint64_t allocations = t_allocations;
   for (auto _ : state) {
     if (next == kBatch) {
       state.PauseTiming();
@@ -130,6 +159,7 @@ void BM_PublishDelivery(benchmark::State& state) {
   }
   const auto deliveries =
       static_cast<double>(state.iterations()) * static_cast<double>(subscribers);
+  report_allocations(state, allocations + refill_allocations);
   if (static_cast<double>(delivered) != deliveries) state.SkipWithError("deliveries lost");
   state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
   state.counters["per_delivery"] =
@@ -149,12 +179,14 @@ void BM_SubscribeUnsubscribe(benchmark::State& state) {
     subs.push_back(publisher.subscribe(
         s.tenant, s.id, [](const StatusEventPtr&) {}, [] { return StatusEventPtr(); }));
   }
+  const std::uint64_t allocations = t_allocations;
   for (auto _ : state) {
     auto sub = publisher.subscribe(
         s.tenant, s.id, [](const StatusEventPtr&) {}, [] { return StatusEventPtr(); });
     benchmark::DoNotOptimize(sub);
     sub.reset();
   }
+  report_allocations(state, allocations);
   if (publisher.subscriber_count() != existing) state.SkipWithError("subscriber count drifted");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
@@ -190,6 +222,70 @@ void BM_ChurnThenPublish(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(deliveries));
 }
 BENCHMARK(BM_ChurnThenPublish)->Arg(1)->Arg(10000);
+
+// --- A stream's life in the route (issue 12) ------------------------------------------
+
+// Accepts every write and keeps only the callbacks, as an idle connection does.
+class IdleWriter final : public eudiplo_sse::SseWriter {
+ public:
+  eudiplo_sse::WriteResult write(eudiplo_sse::SharedBytes) override {
+    return eudiplo_sse::WriteResult::accepted;
+  }
+  void close() override {}
+  void on_writable(std::function<void()> callback) override { on_writable_ = std::move(callback); }
+  void on_closed(std::function<void()> callback) override { on_closed_ = std::move(callback); }
+  // The client leaves: the response ends, as a connection reports it.
+  void depart() {
+    std::function<void()> closed = std::move(on_closed_);
+    on_closed_ = nullptr;
+    if (closed) closed();
+  }
+
+ private:
+  std::function<void()> on_writable_;
+  std::function<void()> on_closed_;
+};
+
+class AnyTokenVerifier final : public eudiplo_sse::TokenVerifier {
+ public:
+  eudiplo_sse::VerifyResult verify(std::string_view, TimePoint) const override {
+    eudiplo_sse::VerifyResult r;
+    r.principal.tenant = "tenant-a";
+    r.principal.expires_at = kT0 + std::chrono::hours(1);
+    return r;
+  }
+};
+
+// check() + open() + the stream's end, on an in-memory store, with Arg other streams
+// open on other sessions: the library's whole share of one admission (token
+// verification aside) and of a client leaving, and the allocations they make.
+void BM_RouteOpenClose(benchmark::State& state) {
+  eudiplo_sse::InMemorySessionStore store;
+  StatusPublisher publisher;
+  eudiplo_sse::SessionService service(store, publisher, [] { return kT0; });
+  AnyTokenVerifier verifier;
+  eudiplo_sse::EventsRoute route(verifier, service);
+  std::vector<std::shared_ptr<IdleWriter>> others;
+  for (std::int64_t i = 0; i < state.range(0); ++i) {
+    auto created = service.create("tenant-a", std::chrono::hours(1));
+    others.push_back(std::make_shared<IdleWriter>());
+    route.open(route.check({created.session.id, "t", "", ""}), others.back());
+  }
+  const std::string id = service.create("tenant-a", std::chrono::hours(1)).session.id;
+  auto writer = std::make_shared<IdleWriter>();
+  std::shared_ptr<eudiplo_sse::SseWriter> as_writer = writer;
+  const std::uint64_t allocations = t_allocations;
+  for (auto _ : state) {
+    route.open(route.check({id, "t", "", ""}), as_writer);
+    writer->depart();
+  }
+  report_allocations(state, allocations);
+  if (route.stats().open_streams != static_cast<std::uint64_t>(state.range(0))) {
+    state.SkipWithError("streams left open");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_RouteOpenClose)->Arg(0)->Arg(10000);
 
 // --- A committed change through SessionService (issue 10) ----------------------------
 

@@ -1,87 +1,137 @@
 #include "event_stream.hpp"
 
+#include <cstring>
+#include <utility>
+
+#include "eudiplo_sse/detail/tail_allocator.hpp"
+
 namespace eudiplo_sse::detail {
 
-EventStream::EventStream(std::weak_ptr<StreamOwner> owner, std::shared_ptr<SseWriter> writer,
-                         TimePoint token_expires_at, std::uint64_t key_ref)
-    : owner_(std::move(owner)),
-      writer_(std::move(writer)),
-      token_expires_at_(token_expires_at),
-      key_ref_(key_ref) {}
-
-void EventStream::start(const SharedBytes& preamble) {
-  std::weak_ptr<EventStream> weak = weak_from_this();
-  writer_->on_writable([weak] {
-    if (auto self = weak.lock()) self->on_writable();
-  });
-  writer_->on_closed([weak] {
-    if (auto self = weak.lock()) self->on_closed();
-  });
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (finished_) return;
-  const WriteResult r = writer_->write(preamble);
-  if (r == WriteResult::full) full_ = true;
-  if (r == WriteResult::closed) {
-    auto sub = finish_locked();
-    lock.unlock();
-    release(std::move(sub));
-  }
+std::shared_ptr<EventStream> EventStream::subscribe(const std::shared_ptr<PublisherCore>& publisher,
+                                                    StatusBus* bus, std::string_view tenant,
+                                                    std::string_view id) {
+  char* tail = nullptr;
+  auto stream = allocate_shared_with_tail<EventStream>(tenant.size() + id.size(), &tail, publisher,
+                                                       &tail, tenant, id, bus);
+  publisher->add(stream);
+  if (bus != nullptr) bus->watch(stream->tenant(), stream->session_id());
+  return stream;
 }
 
-void EventStream::adopt(StatusPublisher::Subscription subscription, std::shared_ptr<void> keep) {
+namespace {
+
+// Copies the session key (tenant then id) into the stream's own allocation.
+const char* place_key(char* tail, std::string_view tenant, std::string_view id) noexcept {
+  if (!tenant.empty()) std::memcpy(tail, tenant.data(), tenant.size());
+  if (!id.empty()) std::memcpy(tail + tenant.size(), id.data(), id.size());
+  return tail;
+}
+
+}  // namespace
+
+EventStream::EventStream(const std::shared_ptr<PublisherCore>& publisher, char* const* tail,
+                         std::string_view tenant, std::string_view id, StatusBus* bus)
+    : Subscriber(place_key(*tail, tenant, id), tenant.size(), id.size()),
+      publisher_(publisher),
+      bus_(bus) {}
+
+EventStream::~EventStream() {
+  // A stream is released before its last reference goes, except when its route
+  // went away with it still open, or it was dropped before it subscribed completely.
+  if (released_) return;
+  if (linked()) {
+    if (auto core = publisher_.lock()) core->unlink(*this);
+  }
+  if (bus_ != nullptr) bus_->unwatch(tenant(), session_id());
+}
+
+void EventStream::abandon() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (opened_ || !finish_locked()) return;
+  }
+  release();
+}
+
+void EventStream::open(std::shared_ptr<SseWriter> writer, const SharedBytes& preamble) {
+  std::weak_ptr<EventStream> self = weak();
+  writer->on_writable([self] {
+    if (auto s = self.lock()) s->on_writable();
+  });
+  writer->on_closed([self] {
+    if (auto s = self.lock()) s->on_closed();
+  });
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!finished_) {
-    subscription_ = std::move(subscription);
-    keep_ = std::move(keep);
+  writer_ = std::move(writer);
+  opened_ = true;
+  if (finished_) {
+    writer_->close();  // ended (shutdown) before it started: end the response too
     return;
   }
-  // Finished during subscribe() (a terminal first event, or the client left):
-  // drop the subscription here, outside the lock.
-  lock.unlock();
-  subscription.reset();
-  keep.reset();
+  const WriteResult r = writer_->write(preamble);
+  bool done = r == WriteResult::closed;
+  if (r == WriteResult::full) full_ = true;
+  if (!done && pending_) {
+    // The status read in check (or a newer change): the stream's first event.
+    StatusEventPtr first = std::move(pending_);
+    pending_.reset();
+    wrote_event_ = true;
+    last_version_ = first->version;
+    if (full_) {
+      pending_ = std::move(first);
+    } else {
+      done = write_event_locked(first);
+    }
+  }
+  if (done && finish_locked()) {
+    lock.unlock();
+    release();
+  }
 }
 
 bool EventStream::stale_locked(const StatusEventPtr& event) const {
   return wrote_event_ && event->version <= last_version_;
 }
 
-void EventStream::deliver(const StatusEventPtr& event) {
+void EventStream::offer(const StatusEventPtr& event) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (finished_ || !event || stale_locked(event)) return;
+  if (finished_ || !event) return;
+  if (!opened_) {
+    if (!pending_ || event->version > pending_->version) pending_ = event;
+    return;
+  }
+  if (stale_locked(event)) return;
   wrote_event_ = true;
   last_version_ = event->version;
   if (full_) {
     pending_ = event;
     return;
   }
-  if (write_event_locked(event)) {
-    auto sub = finish_locked();
+  if (write_event_locked(event) && finish_locked()) {
     lock.unlock();
-    release(std::move(sub));
+    release();
   }
 }
 
 void EventStream::heartbeat(const SharedBytes& comment, std::int64_t now_ms) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (finished_ || full_) return;  // a busy connection needs no keep-alive
+  if (finished_ || full_ || !opened_) return;  // a busy connection needs no keep-alive
   const WriteResult r = writer_->write(comment);
   set_last_write_ms(now_ms);
   if (r == WriteResult::full) full_ = true;
-  if (r == WriteResult::closed) {
-    auto sub = finish_locked();
+  if (r == WriteResult::closed && finish_locked()) {
     lock.unlock();
-    release(std::move(sub));
+    release();
   }
 }
 
 void EventStream::end() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (finished_) return;
-  writer_->close();
-  auto sub = finish_locked();
+  if (writer_) writer_->close();
+  finish_locked();
   lock.unlock();
-  release(std::move(sub));
+  release();
 }
 
 void EventStream::on_writable() {
@@ -90,18 +140,17 @@ void EventStream::on_writable() {
   if (finished_ || !pending_) return;
   StatusEventPtr event = std::move(pending_);
   pending_.reset();
-  if (write_event_locked(event)) {
-    auto sub = finish_locked();
+  if (write_event_locked(event) && finish_locked()) {
     lock.unlock();
-    release(std::move(sub));
+    release();
   }
 }
 
 void EventStream::on_closed() {
   std::unique_lock<std::mutex> lock(mutex_);
-  auto sub = finish_locked();
+  if (!finish_locked()) return;
   lock.unlock();
-  release(std::move(sub));
+  release();
 }
 
 bool EventStream::write_event_locked(const StatusEventPtr& event) {
@@ -120,21 +169,21 @@ bool EventStream::write_event_locked(const StatusEventPtr& event) {
   return false;
 }
 
-StatusPublisher::Subscription EventStream::finish_locked() {
+bool EventStream::finish_locked() {
+  if (finished_) return false;
   finished_ = true;
   pending_.reset();
-  return std::move(subscription_);
+  return true;
 }
 
-void EventStream::release(StatusPublisher::Subscription subscription) {
-  subscription.reset();
-  std::shared_ptr<void> keep;  // dropped outside the lock (it may unwatch a bus)
+void EventStream::release() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    keep = std::move(keep_);
     if (released_) return;
     released_ = true;
   }
+  if (auto core = publisher_.lock()) core->remove(*this);
+  if (bus_ != nullptr) bus_->unwatch(tenant(), session_id());
   if (auto owner = owner_.lock()) owner->stream_finished(this);
 }
 

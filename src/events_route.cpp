@@ -5,7 +5,6 @@
 #include <future>
 #include <limits>
 #include <mutex>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -33,10 +32,33 @@ class EventsRouteCore final : public StreamOwner {
   EventsRouteCore(std::int64_t heartbeat_ms, std::int64_t now_ms)
       : heartbeat_ms_(heartbeat_ms), wheel_(heartbeat_ms, now_ms), coarse_now_ms_(now_ms) {}
 
+  ~EventsRouteCore() {
+    // Streams still filed keep themselves alive through the route's reference
+    // (RouteLinks::self); a route that goes away lets go of them.
+    for (Shard& s : shards_) {
+      std::vector<std::shared_ptr<EventStream>> left;
+      {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        while (EventStream* stream = s.head) {
+          RouteLinks& links = stream->route_links();
+          s.head = links.next;
+          left.push_back(std::move(links.self));
+          links = RouteLinks{};
+        }
+      }
+    }
+  }
+
   void add(const std::shared_ptr<EventStream>& stream) {
     Shard& s = shard_for(stream.get());
     std::lock_guard<std::mutex> lock(s.mutex);
-    s.streams.emplace(stream.get(), stream);
+    RouteLinks& links = stream->route_links();
+    links.self = stream;
+    links.prev = nullptr;
+    links.next = s.head;
+    if (s.head) s.head->route_links().prev = stream.get();
+    s.head = stream.get();
+    ++s.count;
     note_expiry(stream->token_expires_at());
     open_.fetch_add(1, std::memory_order_relaxed);
     opened_.fetch_add(1, std::memory_order_relaxed);
@@ -50,12 +72,19 @@ class EventsRouteCore final : public StreamOwner {
     std::shared_ptr<EventStream> keep;  // destroyed after the lock is released
     Shard& s = shard_for(stream);
     std::lock_guard<std::mutex> lock(s.mutex);
-    // Unfiled while the map still owns it: the wheel never holds a dangling pointer.
+    // Unfiled while the route still owns it: the wheel never holds a dangling pointer.
     wheel_.remove(stream);
-    auto it = s.streams.find(stream);
-    if (it == s.streams.end()) return;
-    keep = std::move(it->second);
-    s.streams.erase(it);
+    RouteLinks& links = stream->route_links();
+    if (!links.self) return;
+    if (links.prev) {
+      links.prev->route_links().next = links.next;
+    } else {
+      s.head = links.next;
+    }
+    if (links.next) links.next->route_links().prev = links.prev;
+    keep = std::move(links.self);
+    links = RouteLinks{};
+    --s.count;
     open_.fetch_sub(1, std::memory_order_relaxed);
   }
 
@@ -75,7 +104,9 @@ class EventsRouteCore final : public StreamOwner {
     if (heartbeat_ms_ <= 0) return;
     std::vector<std::shared_ptr<EventStream>> due;
     const std::int64_t horizon = wheel_.take_due(now_ms, [&due](EventStream* stream) {
-      if (auto p = stream->weak_from_this().lock()) due.push_back(std::move(p));
+      if (auto p = stream->weak_from_this().lock()) {
+        due.push_back(std::static_pointer_cast<EventStream>(std::move(p)));
+      }
     });
     std::vector<std::pair<EventStream*, std::int64_t>> next;
     next.reserve(due.size());
@@ -119,13 +150,16 @@ class EventsRouteCore final : public StreamOwner {
       batch.clear();
       {
         std::lock_guard<std::mutex> lock(s.mutex);
-        batch.reserve(s.streams.size());
-        for (auto& kv : s.streams) batch.push_back(kv.second);
+        batch.reserve(s.count);
+        for (EventStream* p = s.head; p != nullptr; p = p->route_links().next) {
+          batch.push_back(p->route_links().self);
+        }
       }
       for (auto& stream : batch) fn(*stream);
     }
   }
 
+  SharedBytes preamble;  // `retry:`, the same bytes for every stream of the route
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> forbidden{0};
   std::atomic<std::uint64_t> key_generation{0};  // the verifier's, at the last walk
@@ -135,9 +169,12 @@ class EventsRouteCore final : public StreamOwner {
   std::uint64_t events_sent() const { return events_sent_.load(std::memory_order_relaxed); }
 
  private:
+  // The shard's open streams, linked through the streams themselves (no allocation
+  // per stream).
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<EventStream*, std::shared_ptr<EventStream>> streams;
+    EventStream* head = nullptr;
+    std::size_t count = 0;
   };
   // A per-stream offset in [0, interval / 2), from the stream's address.
   std::int64_t phase_ms(const EventStream& stream) const {
@@ -216,6 +253,9 @@ EventsRoute::EventsRoute(const TokenVerifier& verifier, SessionService& sessions
           std::chrono::duration_cast<std::chrono::milliseconds>(options.heartbeat).count(),
           detail::millis(sessions.now()))) {
   core_->key_generation = verifier_.key_generation();
+  std::string preamble;
+  append_sse_retry(preamble, options_.retry);
+  core_->preamble = make_shared_bytes(preamble);
 }
 
 EventsRoute::~EventsRoute() { close_all(); }
@@ -300,17 +340,9 @@ void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler
 
   // Subscribe first, read second: a change committed after the read is then
   // delivered by the subscription, one committed before it is in the read.
-  auto feed = std::make_shared<detail::StreamFeed>();
-  if (StatusBus* bus = sessions_.bus()) {
-    feed->set_watch(BusWatch(*bus, principal.tenant, request.session_id));
-  }
-  std::weak_ptr<detail::StreamFeed> weak_feed = feed;
-  feed->set_subscription(sessions_.publisher().subscribe(
-      principal.tenant, request.session_id,
-      [weak_feed](const StatusEventPtr& event) {
-        if (auto f = weak_feed.lock()) f->offer(event);
-      },
-      []() -> StatusEventPtr { return nullptr; }));
+  auto feed = std::make_shared<detail::StreamFeed>(
+      detail::EventStream::subscribe(detail::PublisherAccess::core(sessions_.publisher()),
+                                     sessions_.bus(), principal.tenant, request.session_id));
 
   const std::string tenant = principal.tenant;
   auto pending = std::make_shared<PendingCheck>(PendingCheck{
@@ -327,7 +359,7 @@ void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler
           r.status = 204;
           return handler(std::move(r));
         }
-        pending->feed->offer(make_status_event(*s));
+        pending->feed->stream().offer(make_status_event(*s));
         EventsResponse r;
         r.status = 200;
         r.headers = {{"Content-Type", "text/event-stream"},
@@ -347,19 +379,15 @@ void EventsRoute::open(EventsResponse&& response, std::shared_ptr<SseWriter> wri
                                      ? TimePoint::max()
                                      : response.principal_.expires_at;
   const std::uint64_t key_ref = response.principal_.key_ref;
-  auto stream = std::make_shared<detail::EventStream>(std::weak_ptr<detail::StreamOwner>(core_),
-                                                      std::move(writer), token_expiry, key_ref);
+  // The stream subscribed in check; from here the route owns it (and the feed,
+  // dropped with the response, lets go of it without ending it).
+  std::shared_ptr<detail::EventStream> stream = response.feed_->take();
+  response.feed_.reset();
+  if (!stream) return;  // opened already (a copied response)
+  stream->prepare(std::weak_ptr<detail::StreamOwner>(core_), token_expiry, key_ref);
   core_->add(stream);
 
-  std::string preamble;
-  append_sse_retry(preamble, options_.retry);
-  stream->start(make_shared_bytes(std::move(preamble)));
-
-  // The stream keeps the feed (and with it the bus watch) until it ends; the
-  // feed then hands it the status read in check and every change since.
-  std::shared_ptr<detail::StreamFeed> feed = std::move(response.feed_);
-  stream->adopt(feed->take_subscription(), feed);
-  feed->attach(stream);
+  stream->open(std::move(writer), core_->preamble);
   // Its key may have been rotated out after check() and before tick()'s walk saw
   // this stream: the walk looks at registered streams only.
   if (!verifier_.key_present(key_ref)) stream->end();

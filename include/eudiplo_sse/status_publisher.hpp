@@ -35,6 +35,7 @@ namespace eudiplo_sse {
 namespace detail {
 class Subscriber;
 class PublisherCore;
+struct PublisherAccess;
 }  // namespace detail
 
 class EUDIPLO_SSE_EXPORT StatusPublisher {
@@ -69,6 +70,7 @@ class EUDIPLO_SSE_EXPORT StatusPublisher {
     std::shared_ptr<detail::Subscriber> subscriber_;
   };
 
+  // Sessions are spread over `shard_count` locks, rounded up to a power of two.
   explicit StatusPublisher(std::size_t shard_count = 64);
   ~StatusPublisher();
   StatusPublisher(const StatusPublisher&) = delete;
@@ -89,6 +91,7 @@ class EUDIPLO_SSE_EXPORT StatusPublisher {
   std::size_t subscriber_count() const;
 
  private:
+  friend struct detail::PublisherAccess;  // the route's streams subscribe without a callback
   std::shared_ptr<detail::PublisherCore> core_;
 };
 

@@ -223,7 +223,7 @@ TEST_CASE("racing completed and failed from two stores: one winner, one event ea
   for (const auto& msg : m) {
     auto e = eudiplo_sse::redis::detail::parse_change(msg);
     REQUIRE(e);
-    CHECK(e->status == winning_status[e->session_id]);
+    CHECK(e->status == winning_status[std::string(e->session_id)]);
     CHECK(a.get("t", e->session_id)->status == e->status);
   }
 }

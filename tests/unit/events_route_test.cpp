@@ -421,13 +421,35 @@ TEST_CASE("open() ignores responses that are not streams", "[route]") {
   CHECK(f.publisher.subscriber_count() == 0);
 }
 
+TEST_CASE("a copied response opens one stream; dropping the copy leaves it open", "[route]") {
+  // The stream subscribed in check() belongs to the response's feed until open();
+  // a copy shares it, so only the first open() starts it (issue 12).
+  Fixture f;
+  const std::string id = f.create();
+  auto response = f.check(id, kTokA);
+  REQUIRE(response.is_stream());
+  std::optional<EventsResponse> copy = response;
+  auto first = std::make_shared<FakeSseWriter>();
+  auto second = std::make_shared<FakeSseWriter>();
+  f.route->open(std::move(response), first);
+  f.route->open(EventsResponse(*copy), second);
+  copy.reset();
+  CHECK(second->write_calls() == 0);
+  CHECK(f.route->stats().open_streams == 1);
+  CHECK(f.publisher.subscriber_count() == 1);
+  REQUIRE(f.service.set_status("tenant-a", id, SessionStatus::completed).changed);
+  CHECK(event_ids(EventStreamParser::parse(first->bytes())) == std::vector<std::uint64_t>{1, 2});
+  CHECK(f.route->stats().open_streams == 0);
+  CHECK(f.publisher.subscriber_count() == 0);
+}
+
 TEST_CASE("every stream of a session gets the same event bytes", "[route]") {
   Fixture f;
   const std::string id = f.create();
   auto a = f.open(id);
   auto b = f.open(id);
   REQUIRE(f.service.set_status("tenant-a", id, SessionStatus::fetched).changed);
-  auto find_chunk = [](const FakeSseWriter& w) -> const std::string* {
+  auto find_chunk = [](const FakeSseWriter& w) -> const std::string_view* {
     for (const auto& c : w.chunks())
       if (c->find("id: 2\n") != std::string::npos) return c.get();
     return nullptr;

@@ -57,7 +57,7 @@ TEST_CASE("make_status_event formats the SSE bytes once: id then data", "[status
 
 TEST_CASE("sse_bytes shares the event's buffer and ownership", "[status_event]") {
   auto e = eudiplo_sse::make_status_event(sample(7, SessionStatus::active));
-  const std::string expected = e->sse;
+  const std::string expected(e->sse);
   const long before = e.use_count();
 
   eudiplo_sse::SharedBytes bytes = eudiplo_sse::sse_bytes(e);

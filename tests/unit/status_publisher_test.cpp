@@ -535,3 +535,72 @@ TEST_CASE("a publish racing joins and leaves never reaches a subscriber after re
   CHECK(after_reset.load() == 0);
   CHECK(publisher.subscriber_count() == 100);
 }
+
+TEST_CASE("the session's first subscriber may leave before the others", "[publisher][issue12]") {
+  // The first subscriber of a session is its entry in the publisher's table (issue
+  // 12): when it leaves, another takes its place without anyone missing a change.
+  StatusPublisher pub;
+  Recorder a, b, c, d;
+  auto sa = pub.subscribe("tenant-a", "s1", a.callback(), loads_nothing());
+  auto sb = pub.subscribe("tenant-a", "s1", b.callback(), loads_nothing());
+  auto sc = pub.subscribe("tenant-a", "s1", c.callback(), loads_nothing());
+  sa.reset();
+  pub.publish(ev(2));
+  sc.reset();
+  pub.publish(ev(3));
+  sb.reset();
+  CHECK(pub.subscriber_count() == 0);
+  pub.publish(ev(4));  // nobody follows s1 any more
+  auto sd = pub.subscribe("tenant-a", "s1", d.callback(), loads_nothing());
+  pub.publish(ev(5));
+  CHECK(a.versions().empty());
+  CHECK(b.versions() == Versions{2, 3});
+  CHECK(c.versions() == Versions{2});
+  CHECK(d.versions() == Versions{5});
+}
+
+TEST_CASE("a crowd shrinking to one and growing again keeps delivering", "[publisher][issue12]") {
+  StatusPublisher pub;
+  Recorder a, b, c;
+  auto sa = pub.subscribe("tenant-a", "s1", a.callback(), loads_nothing());
+  {
+    auto sb = pub.subscribe("tenant-a", "s1", b.callback(), loads_nothing());
+    pub.publish(ev(2));
+  }
+  pub.publish(ev(3));  // `a` alone again
+  auto sc = pub.subscribe("tenant-a", "s1", c.callback(), loads_nothing());
+  pub.publish(ev(4));
+  CHECK(a.versions() == Versions{2, 3, 4});
+  CHECK(b.versions() == Versions{2});
+  CHECK(c.versions() == Versions{4});
+}
+
+TEST_CASE("thousands of sessions in one shard: the table grows and keeps them apart",
+          "[publisher][issue12]") {
+  // One shard, so every session goes through the same hash table and its growth;
+  // the same id under two tenants must stay two sessions.
+  StatusPublisher pub(1);
+  constexpr int kSessions = 3000;
+  std::vector<int> heard(2 * kSessions, 0);
+  std::vector<Subscription> subs;
+  for (int i = 0; i < 2 * kSessions; ++i) {
+    const std::string tenant = i < kSessions ? "tenant-a" : "tenant-b";
+    subs.push_back(pub.subscribe(
+        tenant, "s" + std::to_string(i % kSessions),
+        [&heard, i](const StatusEventPtr&) { ++heard[static_cast<std::size_t>(i)]; },
+        loads_nothing()));
+  }
+  for (int i = 0; i < 2 * kSessions; i += 2) subs[static_cast<std::size_t>(i)].reset();
+  CHECK(pub.subscriber_count() == kSessions);
+  for (int i = 0; i < kSessions; ++i) {
+    pub.publish(ev(2, SessionStatus::fetched, "s" + std::to_string(i), "tenant-a"));
+  }
+  for (int i = 0; i < 2 * kSessions; ++i) {
+    INFO("subscriber " << i);
+    const bool present = i % 2 == 1;
+    const bool of_a = i < kSessions;
+    REQUIRE(heard[static_cast<std::size_t>(i)] == (present && of_a ? 1 : 0));
+  }
+  subs.clear();
+  CHECK(pub.subscriber_count() == 0);
+}
