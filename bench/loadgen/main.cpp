@@ -72,8 +72,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::cout << "loadgen: " << options.label << " at " << options.url << " (pid "
-            << options.server_pid << "), open-file limit " << files << ", "
-            << bench.env().connector.source_count() << " source addresses\n";
+            << options.server_pid << ")"
+            << (options.url_b.empty() ? std::string()
+                                      : " and " + options.url_b + " (pid " +
+                                            std::to_string(options.server_pid_b) + ")")
+            << (options.redis_pid > 0 ? ", redis pid " + std::to_string(options.redis_pid)
+                                      : std::string())
+            << ", open-file limit " << files << ", " << bench.env().connector.source_count()
+            << " source addresses\n";
 
   std::vector<std::string> objects;
   bool any_problem = false;
@@ -89,10 +95,14 @@ int main(int argc, char** argv) {
                             : name == "admission_hs256_reuse" ? run_admission(bench, "hs256", true)
                             : name == "admission_es256_reuse" ? run_admission(bench, "es256", true)
                             : name == "burst"                 ? run_burst(bench)
+                            : name == "burst_a_to_b"          ? run_burst(bench, Layout::a_to_b)
+                            : name == "burst_mixed"           ? run_burst(bench, Layout::mixed)
                             : name == "sustained"             ? run_sustained(bench)
+                            : name == "sustained_a_to_b"      ? run_sustained(bench, Layout::a_to_b)
+                            : name == "sustained_mixed"       ? run_sustained(bench, Layout::mixed)
                             : name == "churn"                 ? run_churn(bench)
                                                               : ScenarioResult(name);
-    if (result.before.at == TimePoint{} && result.metrics.empty()) {
+    if (result.before.at == TimePoint{} && result.metrics.empty() && result.problems.empty()) {
       result.problems.push_back("unknown scenario " + name);
     }
     bench.reset_control();
@@ -103,10 +113,12 @@ int main(int argc, char** argv) {
     for (const auto& [kind, count] : bench.conformance().counts()) {
       std::cout << "  contract deviation: " << kind << " x " << count << "\n";
     }
-    const JsonObject process = describe_samples(result.before, result.after);
+    const JsonObject process =
+        describe_samples(result.before, result.after, bench.sampled_processes());
     const double span = std::max(1e-9, to_seconds(result.after.at - result.before.at));
     std::printf(
-        "  server: RSS %lld -> %lld KiB, CPU %.3f s; loadgen CPU %.0f%%; other processes "
+        "  processes under test: RSS %lld -> %lld KiB, CPU %.3f s; loadgen CPU %.0f%%; other "
+        "processes "
         "%.2f cores; scenario %.1f s\n",
         static_cast<long long>(result.before.rss_kib), static_cast<long long>(result.after.rss_kib),
         result.after.cpu_seconds - result.before.cpu_seconds,

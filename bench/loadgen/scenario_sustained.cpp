@@ -15,6 +15,7 @@ namespace {
 // session from the reserve takes its place, so about `streams` streams stay open throughout.
 struct SustainedState : StreamObserver {
   Bench* bench = nullptr;
+  Layout layout = Layout::single;
   StreamGroup* group = nullptr;
   const std::vector<std::string>* ids = nullptr;
   std::vector<Status> status;       // last status we asked for (or the initial one)
@@ -24,11 +25,14 @@ struct SustainedState : StreamObserver {
   std::size_t next_reserve = 0;
   std::size_t awaiting_count = 0;
   std::uint64_t delivered = 0;
+  std::uint64_t unexpected = 0;  // events for no change awaited: duplicates
   std::uint64_t first_events = 0;
   std::uint64_t streams_lost = 0;
   std::uint64_t reserve_exhausted = 0;
   bool stopping = false;
   LatencySummary latency;
+  LatencySummary cross;  // mixed: changes sent to the other instance than the stream's
+  LatencySummary local;  // mixed: changes sent to the stream's own instance
   bool tracing = false;
   std::vector<std::pair<TimePoint, Duration>> trace;
 
@@ -39,11 +43,17 @@ struct SustainedState : StreamObserver {
       if (event.status == Status::active) ready.push_back(tag);
       return;
     }
-    if (!awaiting[tag] || event.status != status[tag]) return;
+    if (!awaiting[tag] || event.status != status[tag]) {
+      ++unexpected;
+      return;
+    }
     awaiting[tag] = false;
     --awaiting_count;
     ++delivered;
     latency.add(event.at - sent[tag]);
+    if (layout == Layout::mixed) {
+      (crosses_instances(layout, tag) ? cross : local).add(event.at - sent[tag]);
+    }
     if (tracing) trace.emplace_back(sent[tag], event.at - sent[tag]);
     if (!is_terminal(event.status)) {
       ready.push_back(tag);
@@ -65,20 +75,26 @@ struct SustainedState : StreamObserver {
       return;
     }
     const auto tag = static_cast<std::uint32_t>(next_reserve++);
-    group->open(tag, (*ids)[tag], bench->events_target((*ids)[tag], bench->control_token()));
+    group->open(tag, (*ids)[tag], bench->events_target((*ids)[tag], bench->control_token()),
+                stream_instance(layout, tag));
   }
 };
 
 }  // namespace
 
-ScenarioResult run_sustained(Bench& b) {
+ScenarioResult run_sustained(Bench& b, Layout layout) {
   const Options& o = b.opt();
-  ScenarioResult r("sustained");
+  ScenarioResult r(std::string("sustained") + layout_suffix(layout));
+  if (std::string problem = layout_problem(b, layout); !problem.empty()) {
+    r.problems.push_back(problem);
+    return r;
+  }
   const auto streams = static_cast<std::size_t>(o.sustained_streams);
   // Every second change completes a session, which then needs a replacement.
   const auto reserve =
       static_cast<std::size_t>(std::ceil(o.sustained_rate * o.sustained_seconds / 2 * 1.1) + 100);
-  r.params.add_int("streams", static_cast<std::int64_t>(streams))
+  r.params.add_str("layout", layout_name(layout))
+      .add_int("streams", static_cast<std::int64_t>(streams))
       .add_num("rate_per_s", o.sustained_rate)
       .add_num("seconds", o.sustained_seconds)
       .add_int("reserve_sessions", static_cast<std::int64_t>(reserve));
@@ -89,6 +105,7 @@ ScenarioResult run_sustained(Bench& b) {
   SustainedState st;
   st.tracing = !o.latency_trace.empty();
   st.bench = &b;
+  st.layout = layout;
   st.ids = &ids;
   st.status.assign(ids.size(), Status::active);
   st.sent.assign(ids.size(), TimePoint{});
@@ -97,7 +114,7 @@ ScenarioResult run_sustained(Bench& b) {
   st.group = &group;
   st.next_reserve = std::min(streams, ids.size());
   for (std::uint32_t i = 0; i < st.next_reserve; ++i) {
-    group.open(i, ids[i], b.events_target(ids[i], b.control_token()));
+    group.open(i, ids[i], b.events_target(ids[i], b.control_token()), stream_instance(layout, i));
   }
   if (!b.run_until([&] { return group.settled(); }, from_seconds(o.setup_timeout))) {
     r.problems.push_back("opening streams timed out");
@@ -129,7 +146,7 @@ ScenarioResult run_sustained(Bench& b) {
         ++starved;
         continue;
       }
-      if (b.control().queued() >= backlog_limit) {
+      if (b.control_queued() >= backlog_limit) {
         ++backlogged;
         continue;
       }
@@ -140,13 +157,14 @@ ScenarioResult run_sustained(Bench& b) {
       st.awaiting[tag] = true;
       ++st.awaiting_count;
       ++sent;
-      b.control().submit(
-          b.patch_request(ids[tag], to),
-          [&](const ControlResponse& resp) {
-            ++answered;
-            if (resp.status != 200) ++bad[resp.status];
-          },
-          [&st, tag](TimePoint t) { st.sent[tag] = t; });
+      b.control(change_instance(layout, tag))
+          .submit(
+              b.patch_request(ids[tag], to),
+              [&](const ControlResponse& resp) {
+                ++answered;
+                if (resp.status != 200) ++bad[resp.status];
+              },
+              [&st, tag](TimePoint t) { st.sent[tag] = t; });
     }
     if (now < stop) {
       pacer.expires_at(now + std::chrono::milliseconds(1));
@@ -175,6 +193,9 @@ ScenarioResult run_sustained(Bench& b) {
   const std::uint64_t lost = st.awaiting_count;
   const double target = o.sustained_rate * o.sustained_seconds;
   if (lost) r.problems.push_back(std::to_string(lost) + " events not received");
+  if (st.unexpected) {
+    r.problems.push_back(std::to_string(st.unexpected) + " events for no change awaited");
+  }
   if (!bad.empty()) r.problems.push_back("PATCH failed: " + describe_failures(bad));
   if (st.streams_lost) {
     r.problems.push_back(std::to_string(st.streams_lost) +
@@ -194,6 +215,7 @@ ScenarioResult run_sustained(Bench& b) {
       .add_int("changes_skipped_no_ready_session", static_cast<std::int64_t>(starved))
       .add_int("events_delivered", static_cast<std::int64_t>(st.delivered))
       .add_int("events_lost", static_cast<std::int64_t>(lost))
+      .add_int("events_unexpected", static_cast<std::int64_t>(st.unexpected))
       .add_num("seconds", seconds)
       .add_num("delivered_per_s", static_cast<double>(delivered_in_time) / seconds)
       .add_obj("patch_to_event", st.latency.json())
@@ -201,6 +223,11 @@ ScenarioResult run_sustained(Bench& b) {
       .add_num("server_cpu_us_per_event",
                st.delivered ? cpu * 1e6 / static_cast<double>(st.delivered) : 0)
       .add_num("server_cpu_utilisation", cpu / to_seconds(r.after.at - r.before.at));
+  if (layout == Layout::mixed) {
+    r.metrics.add_obj("patch_to_event_cross", st.cross.json())
+        .add_obj("patch_to_event_local", st.local.json());
+  }
+  add_cpu_per_event_by_process(r, b, st.delivered);
   char line[240];
   std::snprintf(line, sizeof line,
                 "%llu changes sent, %llu events (%.0f/s), lost %llu; PATCH to "
