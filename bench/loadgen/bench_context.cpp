@@ -234,6 +234,17 @@ std::string describe_failures(const std::map<int, std::uint64_t>& failures) {
   return out;
 }
 
+void await_streams_open(Bench& bench, StreamGroup& group, ScenarioResult& r) {
+  if (!bench.run_until([&] { return group.settled(); }, from_seconds(bench.opt().setup_timeout))) {
+    r.problems.push_back("opening streams timed out");
+  }
+  if (group.failed() != 0) {
+    r.problems.push_back(std::to_string(group.failed()) +
+                         " streams failed to open: " + describe_failures(group.failures()));
+  }
+  bench.run_for(std::chrono::seconds(1));
+}
+
 StreamGroup::StreamGroup(Bench& bench, StreamObserver* delegate, std::size_t window)
     : bench_(bench), delegate_(delegate), window_(std::max<std::size_t>(1, window)) {}
 

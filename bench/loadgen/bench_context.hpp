@@ -161,4 +161,8 @@ class StreamGroup : public StreamObserver {
 
 std::string describe_failures(const std::map<int, std::uint64_t>& failures);
 
+// Runs until every stream `group` was asked to open has its first event or failed (up to
+// --setup-timeout), notes timeouts and failures as problems, then lets the server settle 1 s.
+void await_streams_open(Bench& bench, StreamGroup& group, ScenarioResult& r);
+
 }  // namespace eudiplo_sse::bench

@@ -40,6 +40,65 @@ struct BurstObserver : StreamObserver {
   }
 };
 
+// The answers to the burst's PATCHes.
+struct PatchTally {
+  std::size_t answered = 0;
+  std::map<int, std::uint64_t> bad;
+  TimePoint last_answer{};
+};
+
+// One PATCH to `fetched` per session, all at once, each to the instance the layout says.
+void send_burst(Bench& b, Layout layout, const std::vector<std::string>& ids, BurstObserver& obs,
+                PatchTally& tally) {
+  for (std::uint32_t i = 0; i < ids.size(); ++i) {
+    b.control(change_instance(layout, i))
+        .submit(
+            b.patch_request(ids[i], Status::fetched),
+            [&tally](const ControlResponse& resp) {
+              ++tally.answered;
+              tally.last_answer = resp.done_at;
+              if (resp.status != 200) ++tally.bad[resp.status];
+            },
+            [&obs, i](TimePoint t) { obs.sent[i] = t; });
+  }
+}
+
+void report_burst(ScenarioResult& r, const Bench& b, Layout layout, BurstObserver& obs,
+                  std::size_t open_streams, std::size_t expected, const PatchTally& tally,
+                  TimePoint start) {
+  const std::size_t lost = expected - std::min(expected, obs.received);
+  const double drain = obs.received ? to_seconds(obs.last_at - start) : 0;
+  const double cpu = r.after.cpu_seconds - r.before.cpu_seconds;
+  if (lost) r.problems.push_back(std::to_string(lost) + " events not received");
+  if (obs.duplicates) r.problems.push_back(std::to_string(obs.duplicates) + " events twice");
+  if (!tally.bad.empty()) r.problems.push_back("PATCH failed: " + describe_failures(tally.bad));
+  r.metrics.add_int("streams_open", static_cast<std::int64_t>(open_streams))
+      .add_int("events_expected", static_cast<std::int64_t>(expected))
+      .add_int("events_received", static_cast<std::int64_t>(obs.received))
+      .add_int("events_lost", static_cast<std::int64_t>(lost))
+      .add_int("events_duplicated", static_cast<std::int64_t>(obs.duplicates))
+      .add_num("drain_seconds", drain)
+      .add_num("patch_seconds", tally.answered ? to_seconds(tally.last_answer - start) : 0)
+      .add_obj("patch_to_event", obs.latency.json())
+      .add_num("server_cpu_us_per_event",
+               obs.received ? cpu * 1e6 / static_cast<double>(obs.received) : 0);
+  if (layout == Layout::mixed) {
+    r.metrics.add_obj("patch_to_event_cross", obs.cross.json())
+        .add_obj("patch_to_event_local", obs.local.json());
+  }
+  add_cpu_per_event_by_process(r, b, obs.received);
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "%zu/%zu events, drain %.3f s; PATCH to event p50 %.0f us, "
+                "p99 %.0f us, max %.0f us",
+                obs.received, expected, drain, obs.latency.percentile_us(50),
+                obs.latency.percentile_us(99), obs.latency.max_us());
+  r.summary.push_back(line);
+  std::snprintf(line, sizeof line, "server CPU per delivered event: %.1f us (%.3f s in total)",
+                obs.received ? cpu * 1e6 / static_cast<double>(obs.received) : 0, cpu);
+  r.summary.push_back(line);
+}
+
 }  // namespace
 
 ScenarioResult run_burst(Bench& b, Layout layout) {
@@ -65,71 +124,21 @@ ScenarioResult run_burst(Bench& b, Layout layout) {
   for (std::uint32_t i = 0; i < ids.size(); ++i) {
     group.open(i, ids[i], b.events_target(ids[i], b.control_token()), stream_instance(layout, i));
   }
-  if (!b.run_until([&] { return group.settled(); }, from_seconds(o.setup_timeout))) {
-    r.problems.push_back("opening streams timed out");
-  }
-  if (group.failed() != 0) {
-    r.problems.push_back(std::to_string(group.failed()) +
-                         " streams failed to open: " + describe_failures(group.failures()));
-  }
-  b.run_for(std::chrono::seconds(1));
+  await_streams_open(b, group, r);
   const std::size_t open_streams = group.open_streams();
 
   r.before = b.sample();
-  std::size_t answered = 0;
-  std::map<int, std::uint64_t> bad;
-  TimePoint last_answer{};
+  PatchTally tally;
   const TimePoint start = Clock::now();
-  for (std::uint32_t i = 0; i < ids.size(); ++i) {
-    b.control(change_instance(layout, i))
-        .submit(
-            b.patch_request(ids[i], Status::fetched),
-            [&](const ControlResponse& resp) {
-              ++answered;
-              last_answer = resp.done_at;
-              if (resp.status != 200) ++bad[resp.status];
-            },
-            [&obs, i](TimePoint t) { obs.sent[i] = t; });
-  }
+  send_burst(b, layout, ids, obs, tally);
   std::size_t expected = 0;
   for (std::uint32_t i = 0; i < ids.size(); ++i) {
     if (group.client(i) && group.client(i)->is_open()) ++expected;
   }
-  b.run_until([&] { return obs.received >= expected && answered == ids.size(); },
+  b.run_until([&] { return obs.received >= expected && tally.answered == ids.size(); },
               from_seconds(o.burst_timeout));
   r.after = b.sample();
-
-  const std::size_t lost = expected - std::min(expected, obs.received);
-  const double drain = obs.received ? to_seconds(obs.last_at - start) : 0;
-  const double cpu = r.after.cpu_seconds - r.before.cpu_seconds;
-  if (lost) r.problems.push_back(std::to_string(lost) + " events not received");
-  if (obs.duplicates) r.problems.push_back(std::to_string(obs.duplicates) + " events twice");
-  if (!bad.empty()) r.problems.push_back("PATCH failed: " + describe_failures(bad));
-  r.metrics.add_int("streams_open", static_cast<std::int64_t>(open_streams))
-      .add_int("events_expected", static_cast<std::int64_t>(expected))
-      .add_int("events_received", static_cast<std::int64_t>(obs.received))
-      .add_int("events_lost", static_cast<std::int64_t>(lost))
-      .add_int("events_duplicated", static_cast<std::int64_t>(obs.duplicates))
-      .add_num("drain_seconds", drain)
-      .add_num("patch_seconds", answered ? to_seconds(last_answer - start) : 0)
-      .add_obj("patch_to_event", obs.latency.json())
-      .add_num("server_cpu_us_per_event",
-               obs.received ? cpu * 1e6 / static_cast<double>(obs.received) : 0);
-  if (layout == Layout::mixed) {
-    r.metrics.add_obj("patch_to_event_cross", obs.cross.json())
-        .add_obj("patch_to_event_local", obs.local.json());
-  }
-  add_cpu_per_event_by_process(r, b, obs.received);
-  char line[200];
-  std::snprintf(line, sizeof line,
-                "%zu/%zu events, drain %.3f s; PATCH to event p50 %.0f us, "
-                "p99 %.0f us, max %.0f us",
-                obs.received, expected, drain, obs.latency.percentile_us(50),
-                obs.latency.percentile_us(99), obs.latency.max_us());
-  r.summary.push_back(line);
-  std::snprintf(line, sizeof line, "server CPU per delivered event: %.1f us (%.3f s in total)",
-                obs.received ? cpu * 1e6 / static_cast<double>(obs.received) : 0, cpu);
-  r.summary.push_back(line);
+  report_burst(r, b, layout, obs, open_streams, expected, tally, start);
   group.close_all();
   b.run_for(std::chrono::milliseconds(500));
   return r;
