@@ -14,9 +14,11 @@
 # sustained_mixed (streams and changes split over both), once per --redis-fsync mode (Redis's
 # appendfsync; default "always everysec"). --repeat N runs the whole list N times, interleaved,
 # and bench/results/<date>-instances.md gives the median and range of each figure beside the
-# single-instance burst/sustained of the same run. The issue-10 run:
+# single-instance burst/sustained of the same run. The issue-10 run (about 21 minutes):
 #   bench/run.sh --servers eudiplo_sse --repeat 3 --scenarios \
 #     "burst burst_a_to_b burst_mixed sustained sustained_a_to_b sustained_mixed"
+# Environment for them: INSTANCE_THREADS (default 4), PIN_SERVERS / PIN_REDIS / PIN_LOADGEN
+# (CPUs; default 0 / 1 / 1).
 #
 # --quick shrinks every count and duration (a trial run of the machinery, a few minutes);
 # the full run takes 15-20 minutes on 2 cores. Environment: BUILD_DIR (default build-bench),
@@ -42,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --scenarios) SCENARIOS=$2; shift ;;
     --repeat) REPEAT=$2; shift ;;
     --redis-fsync) FSYNC_MODES=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
