@@ -68,7 +68,7 @@ start_instance() {  # index; appends to INSTANCE_PIDS and INSTANCE_URLS
     --redis "redis://127.0.0.1:$REDIS_PORT/0" > "$WORK/instance$i.out" 2> "$WORK/instance$i.err" &
   INSTANCE_PIDS+=($!)
   for _ in $(seq 300); do
-    url=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$WORK/instance$i.out" 2> /dev/null | head -n 1)
+    url=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$WORK/instance$i.out" 2> /dev/null | head -n 1 || true)
     [[ -n $url ]] && break
     kill -0 "${INSTANCE_PIDS[-1]}" 2> /dev/null || break
     sleep 0.1

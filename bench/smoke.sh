@@ -111,7 +111,7 @@ for i in 0 1; do
   PAIR_PIDS+=($!)
   url=
   for _ in $(seq 100); do
-    url=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$WORK/pair$i.out" 2> /dev/null | head -n 1)
+    url=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$WORK/pair$i.out" 2> /dev/null | head -n 1 || true)
     [[ -n $url ]] && break
     kill -0 "${PAIR_PIDS[$i]}" 2> /dev/null || break
     sleep 0.1
