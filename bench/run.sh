@@ -6,7 +6,19 @@
 # bench/results/<date>.md (the comparison table) and bench/results/<date>.json (raw results).
 #
 #   bench/run.sh [--quick] [--skip-build] [--servers "eudiplo_sse nestjs"] [--scenarios "idle burst"]
+#                [--repeat N] [--redis-fsync "always everysec"]
 # Servers: eudiplo_sse, bare_epoll (the C yardstick of issue 12), express_better_sse, nestjs.
+#
+# Two instances on one Redis (issue 10; eudiplo_sse only, bench/instances.sh): the scenarios
+# burst_a_to_b, sustained_a_to_b (changes sent to A, every stream on B) and burst_mixed,
+# sustained_mixed (streams and changes split over both), once per --redis-fsync mode (Redis's
+# appendfsync; default "always everysec"). --repeat N runs the whole list N times, interleaved,
+# and bench/results/<date>-instances.md gives the median and range of each figure beside the
+# single-instance burst/sustained of the same run. The issue-10 run (about 21 minutes):
+#   bench/run.sh --servers eudiplo_sse --repeat 3 --scenarios \
+#     "burst burst_a_to_b burst_mixed sustained sustained_a_to_b sustained_mixed"
+# Environment for them: INSTANCE_THREADS (default 4), PIN_SERVERS / PIN_REDIS / PIN_LOADGEN
+# (CPUs; default 0 / 1 / 1).
 #
 # --quick shrinks every count and duration (a trial run of the machinery, a few minutes);
 # the full run takes 15-20 minutes on 2 cores. Environment: BUILD_DIR (default build-bench),
@@ -22,13 +34,17 @@ SERVERS="eudiplo_sse bare_epoll express_better_sse nestjs"
 SCENARIOS="idle admission_hs256 admission_es256 admission_es256_reuse burst sustained churn"
 QUICK=0
 SKIP_BUILD=0
+REPEAT=1
+FSYNC_MODES="always everysec"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) QUICK=1 ;;
     --skip-build) SKIP_BUILD=1 ;;
     --servers) SERVERS=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --repeat) REPEAT=$2; shift ;;
+    --redis-fsync) FSYNC_MODES=$2; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -89,8 +105,10 @@ build_bare_epoll() {
 if [[ $SKIP_BUILD -eq 0 ]]; then
   build_bare_epoll
   log "building eudiplo_sse_server and eudiplo_sse_loadgen (Release) in $BUILD"
+  # With the redis component, so the same binary serves the single-instance scenarios (in
+  # memory) and the two-instance ones (--redis).
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DEUDIPLO_SSE_BUILD_TESTS=OFF -DEUDIPLO_SSE_BUILD_EXAMPLES=ON > /dev/null
+    -DEUDIPLO_SSE_BUILD_TESTS=OFF -DEUDIPLO_SSE_BUILD_EXAMPLES=ON -DEUDIPLO_SSE_WITH_REDIS=ON > /dev/null
   ninja -C "$BUILD" -j 2 eudiplo_sse_server > /dev/null
   cmake -S "$ROOT/bench/loadgen" -B "$BUILD/loadgen" -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
   ninja -C "$BUILD/loadgen" -j 2 > /dev/null
@@ -106,8 +124,11 @@ fi
 ulimit -n "$(ulimit -Hn)"
 WORK=$(mktemp -d)
 SERVER_PID=
+# shellcheck source=bench/instances.sh
+source "$ROOT/bench/instances.sh"
 cleanup() {
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2> /dev/null; then kill -KILL "$SERVER_PID"; fi
+  stop_two_instances
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -135,6 +156,8 @@ server_command() {  # name auth -> prints the command line
 start_server() {  # name auth; sets SERVER_PID and SERVER_URL
   local cmd
   cmd=$(server_command "$1" "$2")
+  # A previous run's file would still show its (dead) address until the shell truncates it.
+  rm -f "$WORK/server.out" "$WORK/server.err"
   # shellcheck disable=SC2086  # the command line is split on purpose
   taskset -c 0 $cmd > "$WORK/server.out" 2> "$WORK/server.err" &
   SERVER_PID=$!
@@ -180,6 +203,9 @@ mkdir -p "$RAW"
   echo "node:     $(node --version)"
   echo "server:   $SERVER_BIN (built $(date -u -r "$SERVER_BIN" '+%Y-%m-%d %H:%M:%S UTC' 2> /dev/null))"
   echo "pinning:  server on CPU 0 (taskset -c 0), load generator on CPU 1 (taskset -c 1)"
+  echo "two-instance scenarios: both servers on CPU $PIN_SERVERS (--threads $INSTANCE_THREADS each), redis-server on CPU $PIN_REDIS, load generator on CPU $PIN_LOADGEN"
+  echo "redis:    $(redis-server --version 2> /dev/null | cut -d' ' -f1-3); AOF on, appendfsync per result label; data in a temporary directory on $(df --output=source "$WORK" | tail -n 1)"
+  echo "load:     $(uptime | sed 's/^.*load average/load average/') at the start"
   echo "limits:   open files $(ulimit -n); loopback source addresses 127.0.0.2-127.0.0.9"
   [[ $QUICK -eq 1 ]] && echo "mode:     --quick (reduced counts, not the full benchmark)"
 } > "$WORK/machine.txt"
@@ -194,37 +220,73 @@ other_cores() {  # the most CPU other processes used during any scenario of a re
     console.log(Math.max(0, ...r.map((x) => x.server_process.other_cpu_cores)).toFixed(3))' "$1"
 }
 failures=0
-mkdir -p "$WORK/tries"
-for server in $SERVERS; do
-  for scenario in $SCENARIOS; do
-    auth=hs256
-    [[ $scenario == admission_es256* ]] && auth=es256
-    auth_args=(--auth "$auth" --jwt-secret "$SECRET")
-    [[ $auth == es256 ]] && auth_args=(--auth es256 --ec-key "$WORK/es256.pem")
-    best= best_other=
-    for attempt in $(seq "$ATTEMPTS"); do
-      wait_for_quiet
-      if ((attempt == 1)); then log "$server: $scenario"; else log "$server: $scenario, attempt $attempt"; fi
+mkdir -p "$WORK/tries" "$WORK/raw2"
+# One scenario, retried while other processes disturbed it: server, scenario, fsync mode
+# (two-instance scenarios only, else empty), the raw file to keep.
+run_scenario() {
+  local server=$1 scenario=$2 fsync=$3 keep=$4 auth=hs256 best= best_other= attempt try other label
+  [[ $scenario == admission_es256* ]] && auth=es256
+  local auth_args=(--auth "$auth" --jwt-secret "$SECRET")
+  [[ $auth == es256 ]] && auth_args=(--auth es256 --ec-key "$WORK/es256.pem")
+  label=$server${fsync:+ (redis, appendfsync $fsync)}
+  for attempt in $(seq "$ATTEMPTS"); do
+    wait_for_quiet
+    if ((attempt == 1)); then log "$label: $scenario"; else log "$label: $scenario, attempt $attempt"; fi
+    try=$WORK/tries/$server-$scenario-$fsync-$attempt.json
+    rm -f "$try"
+    if [[ -n $fsync ]]; then
+      run_two_instance_attempt "$scenario" "$fsync" "$try" || failures=$((failures + 1))
+    else
       start_server "$server" "$auth" || { failures=$((failures + 1)); break; }
-      try=$WORK/tries/$server-$scenario-$attempt.json
       taskset -c 1 "$LOADGEN" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$server" \
         --scenarios "$scenario" "${auth_args[@]}" "${PARAMS[@]}" --json "$try" ||
         failures=$((failures + 1))
       stop_server
-      [[ -s $try ]] || break
-      other=$(other_cores "$try")
-      if [[ -z $best ]] || node -e "process.exit($other < $best_other ? 0 : 1)"; then
-        best=$try best_other=$other
+    fi
+    [[ -s $try ]] || break
+    other=$(other_cores "$try")
+    if [[ -z $best ]] || node -e "process.exit($other < $best_other ? 0 : 1)"; then
+      best=$try best_other=$other
+    fi
+    node -e "process.exit($other > $OTHER_LIMIT ? 0 : 1)" || break
+    log "other processes used $other cores during $label: $scenario"
+  done
+  if [[ -n $best ]]; then cp "$best" "$keep"; fi
+}
+
+TWO_INSTANCE=0
+for scenario in $SCENARIOS; do is_two_instance_scenario "$scenario" && TWO_INSTANCE=1; done
+if ((TWO_INSTANCE)) && ! command -v redis-server > /dev/null; then
+  echo "run.sh: the two-instance scenarios need redis-server (scripts/install_deps.sh)" >&2
+  exit 1
+fi
+for rep in $(seq "$REPEAT"); do
+  ((REPEAT == 1)) || log "repetition $rep of $REPEAT"
+  for server in $SERVERS; do
+    for scenario in $SCENARIOS; do
+      if ! is_two_instance_scenario "$scenario"; then
+        run_scenario "$server" "$scenario" "" "$RAW/$server-$scenario-r$rep.json"
+      elif [[ $server == eudiplo_sse ]]; then
+        for fsync in $FSYNC_MODES; do
+          run_scenario "$server" "$scenario" "$fsync" "$WORK/raw2/$fsync-$scenario-r$rep.json"
+        done
       fi
-      node -e "process.exit($other > $OTHER_LIMIT ? 0 : 1)" || break
-      log "other processes used $other cores during $server: $scenario"
     done
-    [[ -n $best ]] && cp "$best" "$RAW/$server-$scenario.json"
   done
 done
+log "load at the end: $(uptime | sed 's/^.*load average/load average/')"
 
 node "$ROOT/bench/loadgen/report.mjs" --out "$RESULTS/$STAMP.md" --json "$RESULTS/$STAMP.json" \
   --machine "$WORK/machine.txt" --command "$COMMAND_LINE" \
-  --title "Load benchmark $STAMP" "$RAW"/*.json
+  --title "Load benchmark $STAMP" "$RAW"/*-r1.json
 log "wrote $RESULTS/$STAMP.md and $RESULTS/$STAMP.json"
+if ((TWO_INSTANCE || REPEAT > 1)); then
+  shopt -s nullglob
+  node "$ROOT/bench/loadgen/report_instances.mjs" --out "$RESULTS/$STAMP-instances.md" \
+    --json "$RESULTS/$STAMP-instances.json" --machine "$WORK/machine.txt" \
+    --command "$COMMAND_LINE" --title "Two instances on one Redis, $STAMP" \
+    "$RAW"/*.json "$WORK"/raw2/*.json
+  shopt -u nullglob
+  log "wrote $RESULTS/$STAMP-instances.md and $RESULTS/$STAMP-instances.json"
+fi
 [[ $failures -eq 0 ]] || log "$failures runs of the load generator failed"

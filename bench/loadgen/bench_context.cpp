@@ -23,18 +23,43 @@ std::string json_string_field(std::string_view body, std::string_view name) {
 
 }  // namespace
 
-Bench::Bench(Options options)
-    : opt_(std::move(options)), work_(asio::make_work_guard(io_)), sampler_(opt_.server_pid) {}
+namespace {
 
-std::string Bench::init() {
+// What the sampler watches: the server(s) under test, and their Redis when given.
+std::vector<ProcessSampler::Target> sampled_targets(const Options& o) {
+  std::vector<ProcessSampler::Target> targets;
+  if (o.url_b.empty()) {
+    targets.push_back({"server", o.server_pid});
+  } else {
+    targets.push_back({"server_a", o.server_pid});
+    targets.push_back({"server_b", o.server_pid_b});
+  }
+  if (o.redis_pid > 0) targets.push_back({"redis", o.redis_pid});
+  return targets;
+}
+
+}  // namespace
+
+Bench::Bench(Options options)
+    : opt_(std::move(options)),
+      work_(asio::make_work_guard(io_)),
+      sampler_(sampled_targets(opt_)) {}
+
+std::string Bench::add_instance(const std::string& base_url) {
   // http://HOST:PORT[/base]
-  std::string url = opt_.url;
+  std::string url = base_url;
   if (url.rfind("http://", 0) != 0) return "only http:// URLs are supported: " + url;
   url.erase(0, 7);
   auto slash = url.find('/');
   std::string authority = url.substr(0, slash);
-  base_path_ = slash == std::string::npos ? "" : url.substr(slash);
-  while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
+  std::string base_path = slash == std::string::npos ? "" : url.substr(slash);
+  while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+  // One base path for all: the requests are built once, for whichever instance.
+  if (instances_.empty()) {
+    base_path_ = base_path;
+  } else if (base_path != base_path_) {
+    return "--url and --url-b must have the same base path";
+  }
   auto colon = authority.rfind(':');
   std::string host = authority.substr(0, colon);
   std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
@@ -49,10 +74,22 @@ std::string Bench::init() {
       break;
     }
   }
-  connector_ = std::make_unique<Connector>(server, opt_.sources);
-  env_ = std::make_unique<StreamEnv>(StreamEnv{io_, *connector_, authority, conformance_});
-  control_ = std::make_unique<ControlPool>(
-      io_, *connector_, authority, static_cast<std::size_t>(std::max(1, opt_.control_connections)));
+  Instance instance;
+  instance.connector = std::make_unique<Connector>(server, opt_.sources);
+  instance.env =
+      std::make_unique<StreamEnv>(StreamEnv{io_, *instance.connector, authority, conformance_});
+  instance.control = std::make_unique<ControlPool>(
+      io_, *instance.connector, authority,
+      static_cast<std::size_t>(std::max(1, opt_.control_connections)));
+  instances_.push_back(std::move(instance));
+  return {};
+}
+
+std::string Bench::init() {
+  if (std::string error = add_instance(opt_.url); !error.empty()) return error;
+  if (!opt_.url_b.empty()) {
+    if (std::string error = add_instance(opt_.url_b); !error.empty()) return error;
+  }
 
   TokenClaims claims;
   claims.issuer = opt_.issuer;
@@ -69,10 +106,18 @@ std::string Bench::init() {
 }
 
 void Bench::reset_control() {
-  control_->close();
-  control_ = std::make_unique<ControlPool>(
-      io_, *connector_, env_->host,
-      static_cast<std::size_t>(std::max(1, opt_.control_connections)));
+  for (Instance& instance : instances_) {
+    instance.control->close();
+    instance.control = std::make_unique<ControlPool>(
+        io_, *instance.connector, instance.env->host,
+        static_cast<std::size_t>(std::max(1, opt_.control_connections)));
+  }
+}
+
+std::size_t Bench::control_queued() const {
+  std::size_t n = 0;
+  for (const Instance& instance : instances_) n += instance.control->queued();
+  return n;
 }
 
 bool Bench::run_until(const std::function<bool()>& done, Duration timeout) {
@@ -109,7 +154,7 @@ std::string Bench::obtain_control_token() {
   request.body = "grant_type=client_credentials";
   bool done = false;
   std::string error;
-  control_->submit(std::move(request), [&](const ControlResponse& r) {
+  control().submit(std::move(request), [&](const ControlResponse& r) {
     done = true;
     if (r.status != 200) {
       error = "POST /oauth2/token answered " + std::to_string(r.status);
@@ -137,7 +182,7 @@ std::vector<std::string> Bench::create_sessions(std::size_t n, std::string& erro
     request.target = base_path_ + "/session";
     request.authorization = "Bearer " + control_token_;
     request.body = body;
-    control_->submit(std::move(request), [&](const ControlResponse& r) {
+    control().submit(std::move(request), [&](const ControlResponse& r) {
       ++answered;
       std::string id = r.status == 201 ? json_string_field(r.body, "id") : std::string();
       if (id.empty()) {
@@ -189,13 +234,25 @@ std::string describe_failures(const std::map<int, std::uint64_t>& failures) {
   return out;
 }
 
+void await_streams_open(Bench& bench, StreamGroup& group, ScenarioResult& r) {
+  if (!bench.run_until([&] { return group.settled(); }, from_seconds(bench.opt().setup_timeout))) {
+    r.problems.push_back("opening streams timed out");
+  }
+  if (group.failed() != 0) {
+    r.problems.push_back(std::to_string(group.failed()) +
+                         " streams failed to open: " + describe_failures(group.failures()));
+  }
+  bench.run_for(std::chrono::seconds(1));
+}
+
 StreamGroup::StreamGroup(Bench& bench, StreamObserver* delegate, std::size_t window)
     : bench_(bench), delegate_(delegate), window_(std::max<std::size_t>(1, window)) {}
 
 StreamGroup::~StreamGroup() { close_all(); }
 
-void StreamGroup::open(std::uint32_t tag, std::string session_id, std::string target) {
-  pending_.push_back(Pending{tag, std::move(session_id), std::move(target)});
+void StreamGroup::open(std::uint32_t tag, std::string session_id, std::string target,
+                       std::size_t instance) {
+  pending_.push_back(Pending{tag, std::move(session_id), std::move(target), instance});
   pump();
 }
 
@@ -205,7 +262,8 @@ void StreamGroup::pump() {
     pending_.pop_front();
     if (p.tag >= clients_.size()) clients_.resize(p.tag + 1);
     if (clients_[p.tag]) close(p.tag);
-    auto client = std::make_shared<SseClient>(bench_.env(), p.tag, std::move(p.session_id), this);
+    auto client =
+        std::make_shared<SseClient>(bench_.env(p.instance), p.tag, std::move(p.session_id), this);
     clients_[p.tag] = client;
     ++handshaking_;
     client->start(p.target);

@@ -55,6 +55,7 @@ class Bench {
   // `error` says why.
   std::vector<std::string> create_sessions(std::size_t n, std::string& error);
   std::string events_target(const std::string& session_id, const std::string& token) const;
+  // PATCH /session/{id}; it is sent to whichever instance's control() the caller submits it to.
   ControlRequest patch_request(const std::string& session_id, Status to) const;
   // A token for one stream: distinct (fresh `jti`) when a signer exists, else the control token.
   std::string stream_token();
@@ -63,8 +64,15 @@ class Bench {
 
   const Options& opt() const { return opt_; }
   asio::io_context& io() { return io_; }
-  StreamEnv& env() { return *env_; }
-  ControlPool& control() { return *control_; }
+  // Instance 0 is --url; instance 1 (two-instance scenarios) is --url-b.
+  std::size_t instances() const { return instances_.size(); }
+  StreamEnv& env(std::size_t instance = 0) { return *instances_[instance].env; }
+  ControlPool& control(std::size_t instance = 0) { return *instances_[instance].control; }
+  // Requests queued on the control connections of every instance.
+  std::size_t control_queued() const;
+  const std::vector<ProcessSampler::Target>& sampled_processes() const {
+    return sampler_.targets();
+  }
   Conformance& conformance() { return conformance_; }
   ProcessSample sample() const { return sampler_.sample(); }
   const std::string& control_token() const { return control_token_; }
@@ -73,13 +81,20 @@ class Bench {
   void reset_control();
 
  private:
+  // One server: where its sockets connect, its streams' environment, its JSON connections.
+  struct Instance {
+    std::unique_ptr<Connector> connector;
+    std::unique_ptr<StreamEnv> env;
+    std::unique_ptr<ControlPool> control;
+  };
+  // Adds the server at `url` (http://HOST:PORT[/base]); empty on success.
+  std::string add_instance(const std::string& url);
+
   Options opt_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
-  std::unique_ptr<Connector> connector_;
   Conformance conformance_;
-  std::unique_ptr<StreamEnv> env_;
-  std::unique_ptr<ControlPool> control_;
+  std::vector<Instance> instances_;
   std::unique_ptr<JwtSigner> signer_;
   ProcessSampler sampler_;
   std::string control_token_;
@@ -96,7 +111,9 @@ class StreamGroup : public StreamObserver {
   StreamGroup(const StreamGroup&) = delete;
   StreamGroup& operator=(const StreamGroup&) = delete;
 
-  void open(std::uint32_t tag, std::string session_id, std::string target);
+  // Opens the stream on `instance` (0: --url, 1: --url-b).
+  void open(std::uint32_t tag, std::string session_id, std::string target,
+            std::size_t instance = 0);
   // Closes from our side; no callback follows.
   void close(std::uint32_t tag);
   void close_all();
@@ -123,6 +140,7 @@ class StreamGroup : public StreamObserver {
     std::uint32_t tag;
     std::string session_id;
     std::string target;
+    std::size_t instance;
   };
   void pump();
 
@@ -142,5 +160,9 @@ class StreamGroup : public StreamObserver {
 };
 
 std::string describe_failures(const std::map<int, std::uint64_t>& failures);
+
+// Runs until every stream `group` was asked to open has its first event or failed (up to
+// --setup-timeout), notes timeouts and failures as problems, then lets the server settle 1 s.
+void await_streams_open(Bench& bench, StreamGroup& group, ScenarioResult& r);
 
 }  // namespace eudiplo_sse::bench

@@ -39,6 +39,69 @@ std::string json_array(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+ScenarioResult run_named(Bench& bench, const std::string& name) {
+  return name == "idle"                    ? run_idle(bench)
+         : name == "admission_hs256"       ? run_admission(bench, "hs256", false)
+         : name == "admission_es256"       ? run_admission(bench, "es256", false)
+         : name == "admission_hs256_reuse" ? run_admission(bench, "hs256", true)
+         : name == "admission_es256_reuse" ? run_admission(bench, "es256", true)
+         : name == "burst"                 ? run_burst(bench)
+         : name == "burst_a_to_b"          ? run_burst(bench, Layout::a_to_b)
+         : name == "burst_mixed"           ? run_burst(bench, Layout::mixed)
+         : name == "sustained"             ? run_sustained(bench)
+         : name == "sustained_a_to_b"      ? run_sustained(bench, Layout::a_to_b)
+         : name == "sustained_mixed"       ? run_sustained(bench, Layout::mixed)
+         : name == "churn"                 ? run_churn(bench)
+                                           : ScenarioResult(name);
+}
+
+// The human summary of one scenario on stdout.
+void print_result(Bench& bench, const ScenarioResult& result, double wall) {
+  for (const auto& line : result.summary) std::cout << "  " << line << "\n";
+  for (const auto& note : result.notes) std::cout << "  note: " << note << "\n";
+  for (const auto& problem : result.problems) std::cout << "  PROBLEM: " << problem << "\n";
+  for (const auto& [kind, count] : bench.conformance().counts()) {
+    std::cout << "  contract deviation: " << kind << " x " << count << "\n";
+  }
+  const double span = std::max(1e-9, to_seconds(result.after.at - result.before.at));
+  const double cpu = result.after.cpu_seconds - result.before.cpu_seconds;
+  const double self = result.after.self_cpu_seconds - result.before.self_cpu_seconds;
+  const double busy = result.after.machine_busy_seconds - result.before.machine_busy_seconds;
+  std::printf(
+      "  processes under test: RSS %lld -> %lld KiB, CPU %.3f s; loadgen CPU %.0f%%; other "
+      "processes %.2f cores; scenario %.1f s\n",
+      static_cast<long long>(result.before.rss_kib), static_cast<long long>(result.after.rss_kib),
+      cpu, 100 * self / span, (busy - cpu - self) / span, wall);
+}
+
+// One scenario's object in the --json array.
+std::string result_json(Bench& bench, const ScenarioResult& result, const std::string& started,
+                        double wall) {
+  JsonObject o;
+  o.add_str("server", bench.opt().label)
+      .add_str("scenario", result.name)
+      .add_str("url", bench.opt().url)
+      .add_str("started_at", started)
+      .add_num("wall_seconds", wall)
+      .add_obj("params", result.params)
+      .add_obj("metrics", result.metrics)
+      .add_obj("server_process",
+               describe_samples(result.before, result.after, bench.sampled_processes()))
+      .add_raw("problems", json_array(result.problems))
+      .add_raw("notes", json_array(result.notes))
+      .add_obj("contract_deviations", bench.conformance().json());
+  return o.str();
+}
+
+void print_targets(Bench& bench, rlim_t files) {
+  const Options& o = bench.opt();
+  std::cout << "loadgen: " << o.label << " at " << o.url << " (pid " << o.server_pid << ")";
+  if (!o.url_b.empty()) std::cout << " and " << o.url_b << " (pid " << o.server_pid_b << ")";
+  if (o.redis_pid > 0) std::cout << ", redis pid " << o.redis_pid;
+  std::cout << ", open-file limit " << files << ", " << bench.env().connector.source_count()
+            << " source addresses\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,9 +134,7 @@ int main(int argc, char** argv) {
     std::cerr << "loadgen: " << error << "\n";
     return 2;
   }
-  std::cout << "loadgen: " << options.label << " at " << options.url << " (pid "
-            << options.server_pid << "), open-file limit " << files << ", "
-            << bench.env().connector.source_count() << " source addresses\n";
+  print_targets(bench, files);
 
   std::vector<std::string> objects;
   bool any_problem = false;
@@ -83,56 +144,17 @@ int main(int argc, char** argv) {
     const std::string started = utc_now();
     const TimePoint t0 = Clock::now();
     std::cout << "\n== " << options.label << ": " << name << " ==" << std::endl;
-    ScenarioResult result = name == "idle"                    ? run_idle(bench)
-                            : name == "admission_hs256"       ? run_admission(bench, "hs256", false)
-                            : name == "admission_es256"       ? run_admission(bench, "es256", false)
-                            : name == "admission_hs256_reuse" ? run_admission(bench, "hs256", true)
-                            : name == "admission_es256_reuse" ? run_admission(bench, "es256", true)
-                            : name == "burst"                 ? run_burst(bench)
-                            : name == "sustained"             ? run_sustained(bench)
-                            : name == "churn"                 ? run_churn(bench)
-                                                              : ScenarioResult(name);
-    if (result.before.at == TimePoint{} && result.metrics.empty()) {
+    ScenarioResult result = run_named(bench, name);
+    if (result.before.at == TimePoint{} && result.metrics.empty() && result.problems.empty()) {
       result.problems.push_back("unknown scenario " + name);
     }
     bench.reset_control();
     const double wall = to_seconds(Clock::now() - t0);
-    for (const auto& line : result.summary) std::cout << "  " << line << "\n";
-    for (const auto& note : result.notes) std::cout << "  note: " << note << "\n";
-    for (const auto& problem : result.problems) std::cout << "  PROBLEM: " << problem << "\n";
-    for (const auto& [kind, count] : bench.conformance().counts()) {
-      std::cout << "  contract deviation: " << kind << " x " << count << "\n";
-    }
-    const JsonObject process = describe_samples(result.before, result.after);
-    const double span = std::max(1e-9, to_seconds(result.after.at - result.before.at));
-    std::printf(
-        "  server: RSS %lld -> %lld KiB, CPU %.3f s; loadgen CPU %.0f%%; other processes "
-        "%.2f cores; scenario %.1f s\n",
-        static_cast<long long>(result.before.rss_kib), static_cast<long long>(result.after.rss_kib),
-        result.after.cpu_seconds - result.before.cpu_seconds,
-        100 * (result.after.self_cpu_seconds - result.before.self_cpu_seconds) / span,
-        ((result.after.machine_busy_seconds - result.before.machine_busy_seconds) -
-         (result.after.cpu_seconds - result.before.cpu_seconds) -
-         (result.after.self_cpu_seconds - result.before.self_cpu_seconds)) /
-            span,
-        wall);
+    print_result(bench, result, wall);
     std::fflush(stdout);
     any_problem = any_problem || !result.problems.empty();
     any_deviation = any_deviation || !bench.conformance().clean();
-
-    JsonObject o;
-    o.add_str("server", options.label)
-        .add_str("scenario", result.name)
-        .add_str("url", options.url)
-        .add_str("started_at", started)
-        .add_num("wall_seconds", wall)
-        .add_obj("params", result.params)
-        .add_obj("metrics", result.metrics)
-        .add_obj("server_process", process)
-        .add_raw("problems", json_array(result.problems))
-        .add_raw("notes", json_array(result.notes))
-        .add_obj("contract_deviations", bench.conformance().json());
-    objects.push_back(o.str());
+    objects.push_back(result_json(bench, result, started, wall));
   }
 
   if (!options.json_path.empty()) {

@@ -36,6 +36,9 @@ std::map<std::string, Flag> flags(Options& o) {
   return {
       {"--url", {text(o.url), "base URL of the server (with any base path)"}},
       {"--label", {text(o.label), "server name in the results"}},
+      {"--url-b", {text(o.url_b), "*_a_to_b, *_mixed: base URL of the second instance"}},
+      {"--server-pid-b", {number(o.server_pid_b), "PID of the second instance (sampled)"}},
+      {"--redis-pid", {number(o.redis_pid), "PID of the redis-server both use (sampled)"}},
       {"--server-pid", {number(o.server_pid), "PID whose /proc RSS and CPU are sampled"}},
       {"--scenarios",
        {[&o](const std::string& v) {
@@ -47,7 +50,8 @@ std::map<std::string, Flag> flags(Options& o) {
           return !o.scenarios.empty();
         },
         "comma list: idle,admission_hs256,admission_es256,admission_es256_reuse,burst,"
-        "sustained,churn"}},
+        "sustained,churn; with --url-b also burst_a_to_b,burst_mixed,sustained_a_to_b,"
+        "sustained_mixed"}},
       {"--json", {text(o.json_path), "write the results (a JSON array) to this file"}},
       {"--auth", {text(o.auth), "hs256 (default) or es256"}},
       {"--jwt-secret", {text(o.jwt_secret), "HS256 secret of the server (admission_hs256)"}},

@@ -11,6 +11,11 @@ struct Options {
   std::string url = "http://127.0.0.1:8080";
   std::string label = "server";
   int server_pid = 0;
+  // The two-instance scenarios (issue 10): a second server on the same Redis, and the Redis
+  // server whose CPU is sampled beside the two servers'.
+  std::string url_b;
+  int server_pid_b = 0;
+  int redis_pid = 0;
   std::vector<std::string> scenarios;
   std::string json_path;
   bool fail_on_loss = false;

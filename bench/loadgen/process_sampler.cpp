@@ -29,21 +29,15 @@ double machine_busy() {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-}  // namespace
-
-ProcessSample ProcessSampler::sample() const {
-  ProcessSample s;
-  s.at = Clock::now();
-  s.self_cpu_seconds = self_cpu();
-  s.machine_busy_seconds = machine_busy();
-  if (pid_ <= 0) return s;
-  const std::string dir = "/proc/" + std::to_string(pid_);
+// RSS (KiB) and utime + stime (seconds) of one process; false when it cannot be read.
+bool read_process(int pid, std::int64_t& rss_kib, double& cpu_seconds) {
+  const std::string dir = "/proc/" + std::to_string(pid);
   std::ifstream status(dir + "/status");
   std::string line;
   bool have_rss = false;
   while (std::getline(status, line)) {
     if (line.rfind("VmRSS:", 0) == 0) {
-      s.rss_kib = std::stoll(line.substr(6));
+      rss_kib = std::stoll(line.substr(6));
       have_rss = true;
       break;
     }
@@ -52,7 +46,7 @@ ProcessSample ProcessSampler::sample() const {
   std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   // The command name may hold spaces and parentheses: fields are counted after the last ')'.
   auto close = text.rfind(')');
-  if (!have_rss || close == std::string::npos) return s;
+  if (!have_rss || close == std::string::npos) return false;
   std::istringstream fields(text.substr(close + 2));
   std::string field;
   unsigned long long utime = 0, stime = 0;
@@ -61,12 +55,32 @@ ProcessSample ProcessSampler::sample() const {
     if (index == 14) utime = std::stoull(field);
     if (index == 15) stime = std::stoull(field);
   }
-  s.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return true;
+}
+
+}  // namespace
+
+ProcessSample ProcessSampler::sample() const {
+  ProcessSample s;
+  s.at = Clock::now();
+  s.self_cpu_seconds = self_cpu();
+  s.machine_busy_seconds = machine_busy();
+  if (targets_.empty()) return s;
   s.valid = true;
+  for (const Target& target : targets_) {
+    std::int64_t rss = 0;
+    double cpu = 0;
+    if (target.pid <= 0 || !read_process(target.pid, rss, cpu)) s.valid = false;
+    s.rss_kib += rss;
+    s.cpu_seconds += cpu;
+    s.cpu_by_process.push_back(cpu);
+  }
   return s;
 }
 
-JsonObject describe_samples(const ProcessSample& before, const ProcessSample& after) {
+JsonObject describe_samples(const ProcessSample& before, const ProcessSample& after,
+                            const std::vector<ProcessSampler::Target>& targets) {
   JsonObject o;
   o.add_bool("sampled", before.valid && after.valid);
   o.add_int("rss_kib_before", before.rss_kib);
@@ -87,6 +101,17 @@ JsonObject describe_samples(const ProcessSample& before, const ProcessSample& af
                        (after.cpu_seconds - before.cpu_seconds) -
                        (after.self_cpu_seconds - before.self_cpu_seconds);
   o.add_num("other_cpu_cores", wall > 0 ? other / wall : 0);
+  if (targets.size() > 1 && before.cpu_by_process.size() == targets.size() &&
+      after.cpu_by_process.size() == targets.size()) {
+    JsonObject processes;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      JsonObject p;
+      p.add_int("pid", targets[i].pid);
+      p.add_num("cpu_s", after.cpu_by_process[i] - before.cpu_by_process[i]);
+      processes.add_obj(targets[i].label, p);
+    }
+    o.add_obj("processes", processes);
+  }
   return o;
 }
 
