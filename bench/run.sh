@@ -91,7 +91,9 @@ log() { printf '[run.sh %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # The newest eudiplo_sse_server under the build's examples/ (its place has moved before: a stale
 # copy elsewhere in the tree must not be benchmarked).
+# Empty (not a failure under pipefail) before the first build has made $BUILD/examples.
 newest_server() {
+  [[ -d $BUILD/examples ]] || return 0
   find "$BUILD/examples" -type f -name eudiplo_sse_server -perm -u+x -printf '%T@ %p\n' 2> /dev/null |
     sort -n | tail -n 1 | cut -d' ' -f2-
 }
