@@ -1,5 +1,7 @@
 #include "eudiplo_sse/blocking_sse_writer.hpp"
 
+#include <array>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -21,19 +23,15 @@ BlockingSseWriter::BlockingSseWriter(BlockingSseWriterOptions options) : options
 
 WriteResult BlockingSseWriter::write(SharedBytes bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (closing_ || ended_) return WriteResult::closed;
-  if (!bytes || bytes->empty()) return WriteResult::accepted;
-  queued_bytes_ += bytes->size();
-  queue_.push_back(std::move(bytes));
-  ready_.notify_one();
-  if (queued_bytes_ <= options_.high_water) return WriteResult::accepted;
-  want_writable_ = true;
-  return WriteResult::full;
+  if (ended_) return WriteResult::closed;
+  const WriteResult result = queue_.push(std::move(bytes), options_.high_water);
+  if (result != WriteResult::closed) ready_.notify_one();
+  return result;
 }
 
 void BlockingSseWriter::close() {
   std::lock_guard<std::mutex> lock(mutex_);
-  closing_ = true;
+  queue_.close();
   ready_.notify_one();
 }
 
@@ -58,30 +56,34 @@ void BlockingSseWriter::on_closed(std::function<void()> callback) {
 BlockingSseWriter::Step BlockingSseWriter::pump(
     const std::function<bool(const char*, std::size_t)>& write_bytes,
     const std::function<bool()>& client_is_there) {
-  std::vector<SharedBytes> batch;
-  bool finish = false;
+  // Views of the queued events; they stay valid while pumping_ is set, because
+  // only this thread consumes the queue and ended() leaves it alone meanwhile.
+  std::array<std::string_view, 16> views;
+  std::size_t count = 0;
   {
     std::unique_lock<std::mutex> lock(mutex_);
     ready_.wait_for(lock, options_.liveness_interval,
-                    [&] { return !queue_.empty() || closing_ || ended_; });
+                    [&] { return !queue_.empty() || queue_.closing() || ended_; });
     if (ended_) return Step::gone;
-    batch.swap(queue_);
-    finish = closing_ && batch.empty();
+    if (queue_.drained()) return Step::finished;
+    count = queue_.gather(views.data(), views.size());
+    pumping_ = count > 0;
   }
-  if (finish) return Step::finished;
   // Between events: a departed client is noticed here, not at the next heartbeat.
-  if (batch.empty()) return client_is_there() ? Step::more : Step::gone;
-  for (const auto& bytes : batch) {
-    if (!write_bytes(bytes->data(), bytes->size())) return Step::gone;
+  if (count == 0) return client_is_there() ? Step::more : Step::gone;
+  std::size_t written = 0;
+  bool client_took_all = true;
+  for (std::size_t i = 0; i < count && client_took_all; ++i) {
+    client_took_all = write_bytes(views[i].data(), views[i].size());
+    if (client_took_all) written += views[i].size();
   }
   std::function<void()> notify;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& bytes : batch) queued_bytes_ -= bytes->size();
-    if (want_writable_ && queued_bytes_ <= options_.high_water / 2) {
-      want_writable_ = false;
-      notify = on_writable_;
-    }
+    pumping_ = false;
+    if (ended_) queue_.clear();  // ended() ran meanwhile and left the bytes to us
+    if (ended_ || !client_took_all) return Step::gone;
+    if (queue_.consume(written, options_.high_water)) notify = on_writable_;
   }
   invoke_callback(notify);  // may call write(): the mutex is not held
   return Step::more;
@@ -93,8 +95,8 @@ void BlockingSseWriter::ended() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (ended_) return;
     ended_ = true;
-    queue_.clear();
-    queued_bytes_ = 0;
+    queue_.close();
+    if (!pumping_) queue_.clear();  // else pump() is writing from it and clears it
     on_writable_ = nullptr;
     callback = std::move(on_closed_);
   }

@@ -21,10 +21,10 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
-#include <vector>
 
 #include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/shared_bytes.hpp"
+#include "eudiplo_sse/sse_write_queue.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
 
 namespace eudiplo_sse {
@@ -66,10 +66,8 @@ class EUDIPLO_SSE_EXPORT BlockingSseWriter final : public SseWriter {
   const BlockingSseWriterOptions options_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::vector<SharedBytes> queue_;
-  std::size_t queued_bytes_ = 0;  // queued and being written
-  bool want_writable_ = false;
-  bool closing_ = false;
+  SseWriteQueue queue_;   // the flow-control rules every writer of the library shares
+  bool pumping_ = false;  // pump() is writing views into queue_: only it may drop them
   bool ended_ = false;
   std::function<void()> on_writable_;
   std::function<void()> on_closed_;

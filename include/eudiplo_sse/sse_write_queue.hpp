@@ -1,5 +1,5 @@
 // SseWriteQueue: the flow-control core of an SseWriter, for hosts that write one
-// (BasicSseStreamWriter and the example server's connection both sit on it).
+// (BasicSseStreamWriter, BlockingSseWriter and the example server's connection sit on it).
 //
 // It holds the bytes a writer has accepted and not yet written: a FIFO of shared
 // buffers (an event formatted once is referenced by every queue it waits in,

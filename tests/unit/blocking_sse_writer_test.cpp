@@ -100,3 +100,38 @@ TEST_CASE("BlockingSseWriter: ended() wakes a pump() that waits", "[blocking]") 
   REQUIRE(step.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
   CHECK(step.get() == Step::gone);
 }
+
+TEST_CASE("BlockingSseWriter: many queued events leave in order over several pumps",
+          "[blocking]") {
+  BlockingSseWriter w(fast());
+  Sink sink;
+  std::string expected;
+  for (int i = 0; i < 40; ++i) {
+    const std::string event = "id: " + std::to_string(i) + "\n\n";
+    expected += event;
+    REQUIRE(w.write(make_shared_bytes(event)) == WriteResult::accepted);
+  }
+  w.close();
+  Step step = Step::more;
+  for (int i = 0; i < 100 && step == Step::more; ++i) step = w.pump(sink.write, sink.is_there);
+  CHECK(step == Step::finished);
+  CHECK(sink.out == expected);
+}
+
+TEST_CASE("BlockingSseWriter: ended() on another thread while pump() writes", "[blocking]") {
+  // The bytes pump() is writing must outlive an ended() that runs meanwhile (under
+  // ASan a freed buffer here is a use-after-free), and pump() then answers gone.
+  BlockingSseWriter w(fast());
+  const std::string event(4096, 'e');
+  REQUIRE(w.write(make_shared_bytes(event)) == WriteResult::accepted);
+  std::string out;
+  auto write_during_end = [&](const char* data, std::size_t size) {
+    std::thread([&] { w.ended(); }).join();
+    out.append(data, size);
+    return true;
+  };
+  auto there = [] { return true; };
+  CHECK(w.pump(write_during_end, there) == Step::gone);
+  CHECK(out == event);
+  CHECK(w.write(make_shared_bytes("x")) == WriteResult::closed);
+}
