@@ -85,6 +85,9 @@ struct EventsResponse {
   std::string body;
 
   bool is_stream() const noexcept { return status == 200; }
+  // For a stream: the authenticated tenant, for a host's own accounting (a cap on
+  // streams per session must key on tenant and id: ids are unique per tenant only).
+  const std::string& tenant() const noexcept { return principal_.tenant; }
 
  private:
   // Who asked, and for which session: the route's own state, carried from check()

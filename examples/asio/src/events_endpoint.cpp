@@ -24,9 +24,9 @@ void answer_events(DeferredResponse& deferred, EventsRoute& route, EventsRespons
     deferred.respond(std::move(answer));
     return;
   }
-  std::shared_ptr<StreamCaps::Slot> slot;
+  StreamCaps::Slot slot;
   if (caps) {
-    slot = caps->take(session_id, token);
+    slot = caps->take(response.tenant(), session_id, token);
     if (!slot) {
       auto answer = HttpResponse::error(429, "too many open streams for this session or token");
       answer.set("Retry-After", "10");

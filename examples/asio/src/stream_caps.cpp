@@ -2,29 +2,16 @@
 
 #include <openssl/sha.h>
 
+#include <utility>
+
 namespace eudiplo_sse::http {
-
-class StreamCaps::Slot {
- public:
-  Slot(StreamCaps& caps, std::string session_key, std::string token_key)
-      : caps_(caps), session_key_(std::move(session_key)), token_key_(std::move(token_key)) {}
-  ~Slot() { caps_.release(session_key_, token_key_); }
-  Slot(const Slot&) = delete;
-  Slot& operator=(const Slot&) = delete;
-
- private:
-  StreamCaps& caps_;
-  const std::string session_key_;
-  const std::string token_key_;
-};
-
 namespace {
 
 // Forwards everything to the adapter's writer; the slot goes back when the
 // route drops it (the stream has ended).
 class CappedWriter final : public SseWriter {
  public:
-  CappedWriter(std::shared_ptr<StreamCaps::Slot> slot, std::shared_ptr<SseWriter> inner)
+  CappedWriter(StreamCaps::Slot slot, std::shared_ptr<SseWriter> inner)
       : slot_(std::move(slot)), inner_(std::move(inner)) {}
 
   WriteResult write(SharedBytes bytes) override { return inner_->write(std::move(bytes)); }
@@ -37,69 +24,90 @@ class CappedWriter final : public SseWriter {
   }
 
  private:
-  std::shared_ptr<StreamCaps::Slot> slot_;
+  StreamCaps::Slot slot_;
   std::shared_ptr<SseWriter> inner_;
 };
 
-}  // namespace
+// Length-prefixed, so that no tenant and id pair can spell another's key.
+std::string session_key(std::string_view tenant, std::string_view session_id) {
+  std::string key = std::to_string(tenant.size());
+  key.reserve(key.size() + 1 + tenant.size() + session_id.size());
+  key += ':';
+  key += tenant;
+  key += session_id;
+  return key;
+}
 
-std::string StreamCaps::token_key(std::string_view token) {
-  // A digest, so the map never holds a usable token.
+// A digest, so the map never holds a usable token.
+std::string token_key(std::string_view token) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
-bool StreamCaps::has_room_locked(const std::string& session_key,
-                                 const std::string& token_key) const {
-  if (options_.per_session) {
-    const auto it = sessions_.find(session_key);
-    if (it != sessions_.end() && it->second >= options_.per_session) return false;
-  }
-  if (options_.per_token) {
-    const auto it = tokens_.find(token_key);
-    if (it != tokens_.end() && it->second >= options_.per_token) return false;
-  }
-  return true;
+bool full(const std::unordered_map<std::string, std::size_t>& counts, const std::string& key,
+          std::size_t cap) {
+  const auto it = counts.find(key);
+  return it != counts.end() && it->second >= cap;
 }
 
-std::shared_ptr<StreamCaps::Slot> StreamCaps::take(std::string_view session_id,
-                                                   std::string_view token) {
-  std::string session_key(session_id);
-  std::string tkey = token_key(token);
+}  // namespace
+
+StreamCaps::Slot::~Slot() {
+  if (caps_) caps_->release(session_, token_);
+}
+
+void StreamCaps::Slot::swap(Slot& other) noexcept {
+  std::swap(caps_, other.caps_);
+  std::swap(session_, other.session_);
+  std::swap(token_, other.token_);
+}
+
+StreamCaps::Slot StreamCaps::take(std::string_view tenant, std::string_view session_id,
+                                  std::string_view token) {
+  std::string skey = options_.per_session ? session_key(tenant, session_id) : std::string();
+  std::string tkey = options_.per_token ? token_key(token) : std::string();
+  Slot slot;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!has_room_locked(session_key, tkey)) {
+    if ((options_.per_session && full(sessions_, skey, options_.per_session)) ||
+        (options_.per_token && full(tokens_, tkey, options_.per_token))) {
       refused_.fetch_add(1, std::memory_order_relaxed);
-      return nullptr;
+      return slot;
     }
-    ++sessions_[session_key];
-    ++tokens_[tkey];
+    if (options_.per_session) slot.session_ = count_locked(sessions_, std::move(skey));
+    if (options_.per_token) slot.token_ = count_locked(tokens_, std::move(tkey));
+    slot.caps_ = this;
   }
-  return std::make_shared<Slot>(*this, std::move(session_key), std::move(tkey));
+  open_.fetch_add(1, std::memory_order_relaxed);
+  return slot;
 }
 
-std::shared_ptr<SseWriter> StreamCaps::hold(std::shared_ptr<Slot> slot,
-                                            std::shared_ptr<SseWriter> writer) {
+std::shared_ptr<SseWriter> StreamCaps::hold(Slot slot, std::shared_ptr<SseWriter> writer) {
   if (!writer) return writer;
   return std::make_shared<CappedWriter>(std::move(slot), std::move(writer));
 }
 
-void StreamCaps::release(const std::string& session_key, const std::string& token_key) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (const auto it = sessions_.find(session_key); it != sessions_.end() && --it->second == 0) {
-    sessions_.erase(it);
-  }
-  if (const auto it = tokens_.find(token_key); it != tokens_.end() && --it->second == 0) {
-    tokens_.erase(it);
-  }
+// Elements of an unordered_map keep their address across rehashing, so a Slot may
+// point at its entry for as long as the count is above zero.
+StreamCaps::Entry* StreamCaps::count_locked(Counts& counts, std::string key) {
+  Entry& entry = *counts.try_emplace(std::move(key), 0).first;
+  ++entry.second;
+  return &entry;
 }
 
-std::size_t StreamCaps::open() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::size_t n = 0;
-  for (const auto& entry : sessions_) n += entry.second;
-  return n;
+void StreamCaps::uncount_locked(Counts& counts, Entry* entry) noexcept {
+  if (!entry || --entry->second > 0) return;
+  counts.erase(counts.find(entry->first));
+}
+
+void StreamCaps::release(Entry* session, Entry* token) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    uncount_locked(sessions_, session);
+    uncount_locked(tokens_, token);
+  }
+  open_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace eudiplo_sse::http
