@@ -102,6 +102,7 @@ LOADGEN=$BUILD/loadgen/eudiplo_sse_loadgen
 # The yardstick of issue 12: a bare epoll loop in C (bench/peers/bare_epoll/server.c).
 BARE_EPOLL=$BUILD/bare_epoll
 build_bare_epoll() {
+  mkdir -p "$BUILD"
   cc -O2 -std=c11 -Wall -Wextra -o "$BARE_EPOLL" "$ROOT/bench/peers/bare_epoll/server.c"
 }
 if [[ $SKIP_BUILD -eq 0 ]]; then
