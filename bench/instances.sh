@@ -7,15 +7,16 @@
 # Placement on the 2-core machine (override with PIN_SERVERS / PIN_REDIS / PIN_LOADGEN): both
 # servers share CPU 0, as the one server of the single-instance scenarios does, so the two
 # instances get the same CPU budget as one; redis-server shares CPU 1 with the load generator.
-# INSTANCE_THREADS (default 4): I/O threads of each instance. The example server waits on an
-# I/O thread for each store call (docs/scaling.md, "What is not supported yet"), so with one
-# thread an instance has one PATCH in flight at a time, bounded by Redis's round trip (and its
-# fsync with appendfsync always); the single-instance server keeps --threads 1.
+# INSTANCE_THREADS (default 1, as the single-instance server): I/O threads of each instance.
+# The example server answers store calls later (deferred answers), so one thread keeps many
+# PATCHes in flight; before that it waited on an I/O thread for each Redis round trip and the
+# first runs used 4 (docs/benchmarks.md, "Issue 10"). Each instance runs with
+# --max-sessions-per-tenant 0: the load generator's one tenant opens more than the default cap.
 
 PIN_SERVERS=${PIN_SERVERS:-0}
 PIN_REDIS=${PIN_REDIS:-1}
 PIN_LOADGEN=${PIN_LOADGEN:-1}
-INSTANCE_THREADS=${INSTANCE_THREADS:-4}
+INSTANCE_THREADS=${INSTANCE_THREADS:-1}
 REDIS_PID=
 REDIS_PORT=
 INSTANCE_PIDS=()
@@ -65,7 +66,7 @@ start_instance() {  # index; appends to INSTANCE_PIDS and INSTANCE_URLS
   # shellcheck disable=SC2086  # the command line is split on purpose
   taskset -c "$PIN_SERVERS" "$SERVER_BIN" --listen 127.0.0.1:0 --heartbeat "$HEARTBEAT" \
     --session-ttl 3600 --jwt-secret "$SECRET" --threads "$INSTANCE_THREADS" --no-access-log \
-    --redis "redis://127.0.0.1:$REDIS_PORT/0" > "$WORK/instance$i.out" 2> "$WORK/instance$i.err" &
+    --max-sessions-per-tenant 0 --redis "redis://127.0.0.1:$REDIS_PORT/0" > "$WORK/instance$i.out" 2> "$WORK/instance$i.err" &
   INSTANCE_PIDS+=($!)
   for _ in $(seq 300); do
     url=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$WORK/instance$i.out" 2> /dev/null | head -n 1 || true)

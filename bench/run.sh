@@ -17,7 +17,7 @@
 # single-instance burst/sustained of the same run. The issue-10 run (about 21 minutes):
 #   bench/run.sh --servers eudiplo_sse --repeat 3 --scenarios \
 #     "burst burst_a_to_b burst_mixed sustained sustained_a_to_b sustained_mixed"
-# Environment for them: INSTANCE_THREADS (default 4), PIN_SERVERS / PIN_REDIS / PIN_LOADGEN
+# Environment for them: INSTANCE_THREADS (default 1), PIN_SERVERS / PIN_REDIS / PIN_LOADGEN
 # (CPUs; default 0 / 1 / 1).
 #
 # --quick shrinks every count and duration (a trial run of the machinery, a few minutes);
