@@ -101,8 +101,7 @@ TEST_CASE("BlockingSseWriter: ended() wakes a pump() that waits", "[blocking]") 
   CHECK(step.get() == Step::gone);
 }
 
-TEST_CASE("BlockingSseWriter: many queued events leave in order over several pumps",
-          "[blocking]") {
+TEST_CASE("BlockingSseWriter: many queued events leave in order over several pumps", "[blocking]") {
   BlockingSseWriter w(fast());
   Sink sink;
   std::string expected;

@@ -31,7 +31,7 @@ bool boost_asio_writer_delivers(const eudiplo_sse::Session& session) {
 
   std::string received;
   boost::system::error_code ec;
-  io.run_for(std::chrono::seconds(5));                    // the writer's strand sends and closes
+  io.run_for(std::chrono::seconds(5));                   // the writer's strand sends and closes
   net::read(client, net::dynamic_buffer(received), ec);  // to EOF
   return received.rfind("HTTP/1.1 200", 0) == 0 && received.find(event->sse) != std::string::npos &&
          received.find("\r\n0\r\n\r\n") != std::string::npos;

@@ -31,8 +31,8 @@ int main() {
   if (changed.error || !changed.changed) return 1;
 
   auto event = eudiplo_sse::make_status_event(changed.session);
-  std::printf("eudiplo_sse %s\n%.*s", eudiplo_sse::version_string, static_cast<int>(event->sse.size()),
-              event->sse.data());
+  std::printf("eudiplo_sse %s\n%.*s", eudiplo_sse::version_string,
+              static_cast<int>(event->sse.size()), event->sse.data());
   if (event->sse.rfind("id: 2\n", 0) != 0) return 1;
 #ifdef EUDIPLO_SSE_TEST_ASIO
   if (!asio_writer_delivers(changed.session)) return 1;
