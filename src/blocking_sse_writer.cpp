@@ -37,14 +37,28 @@ void BlockingSseWriter::close() {
 
 void BlockingSseWriter::on_writable(std::function<void()> callback) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!ended_) on_writable_ = std::move(callback);
+  if (!ended_) listeners_.on_writable(std::move(callback));
+}
+
+void BlockingSseWriter::listen(std::weak_ptr<SseWriterListener> listener) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!ended_) {
+      listeners_.listen(std::move(listener));
+      return;
+    }
+  }
+  // As on_closed below: after the end, on a thread of its own.
+  std::thread([listener = std::move(listener)] {
+    SseWriterListeners::Call{listener.lock(), nullptr}.closed();
+  }).detach();
 }
 
 void BlockingSseWriter::on_closed(std::function<void()> callback) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!ended_) {
-      on_closed_ = std::move(callback);
+      listeners_.on_closed(std::move(callback));
       return;
     }
   }
@@ -77,31 +91,32 @@ BlockingSseWriter::Step BlockingSseWriter::pump(
     client_took_all = write_bytes(views[i].data(), views[i].size());
     if (client_took_all) written += views[i].size();
   }
-  std::function<void()> notify;
+  SseWriterListeners::Call notify;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pumping_ = false;
     if (ended_) queue_.clear();  // ended() ran meanwhile and left the bytes to us
     if (ended_ || !client_took_all) return Step::gone;
-    if (queue_.consume(written, options_.high_water)) notify = on_writable_;
+    if (queue_.consume(written, options_.high_water)) notify = listeners_.writable_call();
   }
-  invoke_callback(notify);  // may call write(): the mutex is not held
+  notify.writable();  // may call write(): the mutex is not held
   return Step::more;
 }
 
 void BlockingSseWriter::ended() {
-  std::function<void()> callback;
+  SseWriterListeners::Call closed;
+  std::function<void()> writable;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (ended_) return;
     ended_ = true;
     queue_.close();
     if (!pumping_) queue_.clear();  // else pump() is writing from it and clears it
-    on_writable_ = nullptr;
-    callback = std::move(on_closed_);
+    closed = listeners_.take_closed(writable);
   }
   ready_.notify_all();
-  invoke_callback(callback);
+  writable = nullptr;
+  closed.closed();
 }
 
 }  // namespace eudiplo_sse

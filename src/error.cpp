@@ -16,6 +16,7 @@ class ErrorCategory final : public std::error_category {
       case error::invalid_transition: return "status transition not allowed";
       case error::invalid_status: return "unknown session status";
       case error::tenant_session_limit: return "too many live sessions for this tenant";
+      case error::too_many_streams: return "too many open streams for this session";
       case error::session_limit_unsupported:
         return "the session store cannot enforce a per-tenant session cap";
       case error::token_missing: return "missing token";

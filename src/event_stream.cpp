@@ -9,11 +9,11 @@ namespace eudiplo_sse::detail {
 
 std::shared_ptr<EventStream> EventStream::subscribe(const std::shared_ptr<PublisherCore>& publisher,
                                                     StatusBus* bus, std::string_view tenant,
-                                                    std::string_view id) {
+                                                    std::string_view id, std::size_t& followers) {
   char* tail = nullptr;
   auto stream = allocate_shared_with_tail<EventStream>(tenant.size() + id.size(), &tail, publisher,
                                                        &tail, tenant, id, bus);
-  publisher->add(stream);
+  followers = publisher->add(stream);
   if (bus != nullptr) bus->watch(stream->tenant(), stream->session_id());
   return stream;
 }
@@ -54,13 +54,8 @@ void EventStream::abandon() {
 }
 
 void EventStream::open(std::shared_ptr<SseWriter> writer, const SharedBytes& preamble) {
-  std::weak_ptr<EventStream> self = weak();
-  writer->on_writable([self] {
-    if (auto s = self.lock()) s->on_writable();
-  });
-  writer->on_closed([self] {
-    if (auto s = self.lock()) s->on_closed();
-  });
+  // One weak reference in the writer (SseWriterListener), not two callbacks.
+  writer->listen(std::weak_ptr<SseWriterListener>(weak()));
   std::unique_lock<std::mutex> lock(mutex_);
   writer_ = std::move(writer);
   opened_ = true;
@@ -134,7 +129,7 @@ void EventStream::end() {
   release();
 }
 
-void EventStream::on_writable() {
+void EventStream::writable() {
   std::unique_lock<std::mutex> lock(mutex_);
   full_ = false;
   if (finished_ || !pending_) return;
@@ -146,7 +141,7 @@ void EventStream::on_writable() {
   }
 }
 
-void EventStream::on_closed() {
+void EventStream::closed() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!finish_locked()) return;
   lock.unlock();

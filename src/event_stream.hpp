@@ -60,12 +60,13 @@ struct RouteLinks {
   std::shared_ptr<EventStream> self;
 };
 
-class EventStream final : public Subscriber {
+class EventStream final : public Subscriber, public SseWriterListener {
  public:
   // Subscribes to (tenant, id) on `publisher`, and watches it on `bus` if given.
+  // `followers`: how many subscribers the session has now, this one included.
   static std::shared_ptr<EventStream> subscribe(const std::shared_ptr<PublisherCore>& publisher,
                                                 StatusBus* bus, std::string_view tenant,
-                                                std::string_view id);
+                                                std::string_view id, std::size_t& followers);
 
   // The route's check ended without open() (the host dropped the response): leave
   // the session. No effect after open().
@@ -122,8 +123,9 @@ class EventStream final : public Subscriber {
   ~EventStream() override;
 
  private:
-  void on_writable();
-  void on_closed();
+  // SseWriterListener: the writer can take more; the response ended.
+  void writable() override;
+  void closed() override;
   // Writes one event; returns true when the stream is now finished.
   bool write_event_locked(const StatusEventPtr& event);
   // Marks finished; true if this call did (the caller then release()s, unlocked).

@@ -162,6 +162,7 @@ class EventsRouteCore final : public StreamOwner {
   SharedBytes preamble;  // `retry:`, the same bytes for every stream of the route
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> forbidden{0};
+  std::atomic<std::uint64_t> streams_refused{0};
   std::atomic<std::uint64_t> key_generation{0};  // the verifier's, at the last walk
 
   std::uint64_t open() const { return open_.load(std::memory_order_relaxed); }
@@ -315,11 +316,27 @@ struct PendingCheck {
   std::string last_event_id;
   std::chrono::seconds retry_after;
   std::shared_ptr<detail::StreamFeed> feed;
+  // The session's followers when this one joined, and the cap (0: none): a stream
+  // that joined beyond the cap is refused, even if others have left since (a
+  // refusal too many, never a stream too many).
+  std::size_t followers = 0;
+  std::size_t max_followers = 0;
+  std::chrono::seconds full_retry_after;
+  std::weak_ptr<detail::EventsRouteCore> core;  // counts refusals, if still there
 };
 
 EventsResponse unavailable(std::chrono::seconds retry_after) {
   EventsResponse r = refuse(503, make_error_code(error::store_unavailable).message());
   r.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
+  return r;
+}
+
+// 429 for a stream that joined a session already followed by its cap of streams.
+EventsResponse too_many_streams(const PendingCheck& pending) {
+  if (auto core = pending.core.lock())
+    core->streams_refused.fetch_add(1, std::memory_order_relaxed);
+  EventsResponse r = refuse(429, make_error_code(error::too_many_streams).message());
+  r.headers.push_back({"Retry-After", std::to_string(pending.full_retry_after.count())});
   return r;
 }
 
@@ -340,14 +357,16 @@ void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler
 
   // Subscribe first, read second: a change committed after the read is then
   // delivered by the subscription, one committed before it is in the read.
-  auto feed = std::make_shared<detail::StreamFeed>(
-      detail::EventStream::subscribe(detail::PublisherAccess::core(sessions_.publisher()),
-                                     sessions_.bus(), principal.tenant, request.session_id));
+  std::size_t followers = 0;
+  auto feed = std::make_shared<detail::StreamFeed>(detail::EventStream::subscribe(
+      detail::PublisherAccess::core(sessions_.publisher()), sessions_.bus(), principal.tenant,
+      request.session_id, followers));
 
   const std::string tenant = principal.tenant;
   auto pending = std::make_shared<PendingCheck>(PendingCheck{
       std::move(principal), std::string(request.session_id), std::string(request.last_event_id),
-      options_.unavailable_retry_after, std::move(feed)});
+      options_.unavailable_retry_after, std::move(feed), followers,
+      options_.max_streams_per_session, options_.full_retry_after, core_});
   sessions_.async_get(
       tenant, request.session_id,
       [pending, handler = std::move(handler)](std::error_code ec, std::optional<Session> s) {
@@ -358,6 +377,9 @@ void EventsRoute::async_check(const EventsRequest& request, CheckHandler handler
           EventsResponse r;
           r.status = 204;
           return handler(std::move(r));
+        }
+        if (pending->max_followers != 0 && pending->followers > pending->max_followers) {
+          return handler(too_many_streams(*pending));
         }
         pending->feed->stream().offer(make_status_event(*s));
         EventsResponse r;
@@ -431,6 +453,7 @@ EventsRouteStats EventsRoute::stats() const {
   s.events_sent = core_->events_sent();
   s.unauthorized = core_->unauthorized.load(std::memory_order_relaxed);
   s.forbidden = core_->forbidden.load(std::memory_order_relaxed);
+  s.streams_refused = core_->streams_refused.load(std::memory_order_relaxed);
   return s;
 }
 

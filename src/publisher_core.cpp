@@ -84,7 +84,7 @@ void PublisherCore::replace_head_locked(Shard& shard, Subscriber& old_head,
   old_head.bucket_next_ = nullptr;
 }
 
-void PublisherCore::add(const std::shared_ptr<Subscriber>& strong) {
+std::size_t PublisherCore::add(const std::shared_ptr<Subscriber>& strong) {
   Subscriber::Released released;  // dropped after the lock
   Subscriber& sub = *strong;
   Shard& shard = shard_for(sub.hash_);
@@ -103,6 +103,7 @@ void PublisherCore::add(const std::shared_ptr<Subscriber>& strong) {
       head = nullptr;
     }
   }
+  std::size_t followers = 1;
   if (head == nullptr) {
     sub.slot_ = 0;
     insert_head_locked(shard, sub);
@@ -110,10 +111,12 @@ void PublisherCore::add(const std::shared_ptr<Subscriber>& strong) {
     Subscriber::List& members = head->crowd_->members;
     sub.slot_ = static_cast<std::uint32_t>(members.size());
     members.push_back(strong);
+    followers = members.size();
     released.snapshot = std::move(head->crowd_->snapshot);
   }
   sub.linked_.store(true, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
+  return followers;
 }
 
 bool PublisherCore::unlink_locked(Shard& shard, Subscriber& sub, Subscriber::Released& released) {

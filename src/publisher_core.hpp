@@ -94,8 +94,9 @@ class PublisherCore {
   // `shards` is rounded up to a power of two.
   explicit PublisherCore(std::size_t shards);
 
-  // Joins the subscriber's session (`sub` must not be null).
-  void add(const std::shared_ptr<Subscriber>& sub);
+  // Joins the subscriber's session (`sub` must not be null); returns how many
+  // subscribers the session has now, `sub` included (the route's per-session cap).
+  std::size_t add(const std::shared_ptr<Subscriber>& sub);
   // Leaves it, then cancel()s the subscriber (outside the lock). Idempotent.
   void remove(Subscriber& sub);
   // Leaves it, without cancel() (for destructors).

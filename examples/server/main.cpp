@@ -318,9 +318,10 @@ int run(const server::ServerOptions& opts) {
       server::make_session_service(backend, publisher, opts.limits.max_sessions_per_tenant);
   SessionService& sessions = *service;
   // Before the route: the streams it holds give their slots back when it goes.
-  http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_session,
-                                                       opts.limits.max_streams_per_token});
-  EventsRoute route(verifier, sessions, EventsRouteOptions{opts.retry, opts.heartbeat});
+  http::StreamCaps stream_caps(http::StreamCapsOptions{opts.limits.max_streams_per_token});
+  EventsRouteOptions route_options{opts.retry, opts.heartbeat};
+  route_options.max_streams_per_session = opts.limits.max_streams_per_session;
+  EventsRoute route(verifier, sessions, route_options);
   std::atomic<std::uint64_t> auth_failures{0};
   server::TokenIssuerOptions issuer_options = token_issuer_options(opts);
   issuer_options.verifier_leeway = verifier.options().leeway;

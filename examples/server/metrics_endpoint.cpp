@@ -111,11 +111,9 @@ std::string render_metrics(const MetricsSources& s) {
            "Failed accepts (out of descriptors and the like), each followed by a pause.",
            stats.accept_errors);
   }
-  if (s.stream_caps) {
-    metric(out, "eudiplo_sse_streams_refused_total", "counter",
-           "Event streams refused with 429 beyond the streams per session or per token.",
-           s.stream_caps->refused());
-  }
+  metric(out, "eudiplo_sse_streams_refused_total", "counter",
+         "Event streams refused with 429 beyond the streams per session or per token.",
+         route.streams_refused + (s.stream_caps ? s.stream_caps->refused() : 0));
   if (s.sessions) {
     metric(out, "eudiplo_sse_sessions_refused_total", "counter",
            "POST /session refused with 429 beyond --max-sessions-per-tenant.",

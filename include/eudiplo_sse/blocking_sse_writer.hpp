@@ -26,6 +26,7 @@
 #include "eudiplo_sse/shared_bytes.hpp"
 #include "eudiplo_sse/sse_write_queue.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
+#include "eudiplo_sse/sse_writer_listeners.hpp"
 
 namespace eudiplo_sse {
 
@@ -44,6 +45,7 @@ class EUDIPLO_SSE_EXPORT BlockingSseWriter final : public SseWriter {
   void close() override;
   void on_writable(std::function<void()> callback) override;
   void on_closed(std::function<void()> callback) override;
+  void listen(std::weak_ptr<SseWriterListener> listener) override;
 
   enum class Step {
     more,      // call pump() again
@@ -69,8 +71,7 @@ class EUDIPLO_SSE_EXPORT BlockingSseWriter final : public SseWriter {
   SseWriteQueue queue_;   // the flow-control rules every writer of the library shares
   bool pumping_ = false;  // pump() is writing views into queue_: only it may drop them
   bool ended_ = false;
-  std::function<void()> on_writable_;
-  std::function<void()> on_closed_;
+  SseWriterListeners listeners_;  // the library's stream, or a host's callbacks
 };
 
 }  // namespace eudiplo_sse

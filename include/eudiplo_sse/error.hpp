@@ -26,6 +26,9 @@ enum class error {
   // A per-tenant cap was asked of a store that cannot count a tenant's live
   // sessions (a host-written store that does not override create_capped).
   session_limit_unsupported,
+  // The session already has its maximum of open event streams in this process
+  // (EventsRouteOptions::max_streams_per_session): answered with 429.
+  too_many_streams,
 
   // Token verification (see TokenVerifier). Values answered with 401 unless noted.
   token_missing = 100,

@@ -25,7 +25,8 @@
 // role, or a token bound to another session: error::session_mismatch), 400
 // (malformed id), 404 (unknown session or another tenant's), 204 (Last-Event-ID
 // names the terminal event), 503 with Retry-After (the store could not answer:
-// error::store_unavailable).
+// error::store_unavailable), 429 with Retry-After (the session has its
+// EventsRouteOptions::max_streams_per_session open: error::too_many_streams).
 // Bodies are JSON and never contain the token.
 //
 // open() sends `retry:` and the current status at once, then every change,
@@ -39,6 +40,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +72,14 @@ struct EventsRouteOptions {
   std::chrono::seconds heartbeat{15};
   // The Retry-After of a 503 (the session store could not answer).
   std::chrono::seconds unavailable_retry_after{2};
+  // Streams one session may have open in this process (a wallet page or a few
+  // browser tabs need a handful); one more is answered 429 with Retry-After
+  // `full_retry_after`, after the checks of the contract's order (so 401, 404 and
+  // 204 still come first). 0: no cap. Counted on the publisher's entry for the
+  // session, which every follower of it joins anyway: the cap costs no memory
+  // per stream. Host subscriptions (StatusPublisher::subscribe) count too.
+  std::size_t max_streams_per_session = 0;
+  std::chrono::seconds full_retry_after{10};
 };
 
 namespace detail {
@@ -114,8 +124,9 @@ struct EventsRouteStats {
   std::uint64_t open_streams = 0;
   std::uint64_t streams_opened = 0;
   std::uint64_t events_sent = 0;
-  std::uint64_t unauthorized = 0;  // 401 answers
-  std::uint64_t forbidden = 0;     // 403 answers
+  std::uint64_t unauthorized = 0;     // 401 answers
+  std::uint64_t forbidden = 0;        // 403 answers
+  std::uint64_t streams_refused = 0;  // 429 answers (max_streams_per_session)
 };
 
 class EUDIPLO_SSE_EXPORT EventsRoute {

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <utility>
 
 #include "eudiplo_sse/export.hpp"
 #include "eudiplo_sse/shared_bytes.hpp"
@@ -26,6 +28,19 @@ enum class WriteResult {
   full,      // taken, but the writer's buffer is past its high-water mark:
              // hold further writes until on_writable fires
   closed,    // the response is gone; the bytes were dropped
+};
+
+// The other side of the two callbacks, as one object: the library's streams are
+// listeners, and hand themselves to SseWriter::listen(). A writer that keeps this
+// one weak reference instead of two std::function objects (each holding a
+// weak_ptr on the heap) saves about 130 bytes per open stream (issue 12).
+class EUDIPLO_SSE_EXPORT SseWriterListener {
+ public:
+  virtual void writable() = 0;  // as the on_writable callback
+  virtual void closed() = 0;    // as the on_closed callback
+
+ protected:
+  ~SseWriterListener() = default;
 };
 
 class EUDIPLO_SSE_EXPORT SseWriter {
@@ -44,6 +59,19 @@ class EUDIPLO_SSE_EXPORT SseWriter {
   // Called once when the response ends for any reason (client gone, write error,
   // close() completed). Must fire even if registered after the fact.
   virtual void on_closed(std::function<void()> callback) = 0;
+
+  // Both callbacks at once, as calls on `listener` for as long as it lives; what
+  // the library uses. The same contract as on_writable/on_closed. The default
+  // registers two callbacks; a writer may override it to keep only the weak
+  // reference.
+  virtual void listen(std::weak_ptr<SseWriterListener> listener) {
+    on_writable([listener] {
+      if (auto l = listener.lock()) l->writable();
+    });
+    on_closed([listener = std::move(listener)] {
+      if (auto l = listener.lock()) l->closed();
+    });
+  }
 };
 
 }  // namespace eudiplo_sse

@@ -198,6 +198,42 @@ void reader_stalls(net::io_context& ioc) {
   expect(writer->queued_bytes() == 0, "a dropped connection holds no queued bytes");
 }
 
+// What the library's streams register: one listener (SseWriter::listen), held weakly.
+struct PromisedListener final : eudiplo_sse::SseWriterListener {
+  std::atomic<int> writable_calls{0};
+  std::promise<void> first_writable;
+  std::promise<void> closed_once;
+  std::atomic<int> closed_calls{0};
+  void writable() override {
+    if (writable_calls++ == 0) first_writable.set_value();
+  }
+  void closed() override {
+    if (closed_calls++ == 0) closed_once.set_value();
+  }
+};
+
+void listener_hears_writable_and_the_end(net::io_context& ioc) {
+  Connection c = connect(ioc);
+  auto writer = start_writer(std::move(c.server), 4);
+  auto listener = std::make_shared<PromisedListener>();
+  auto writable_done = listener->first_writable.get_future();
+  auto closed_done = listener->closed_once.get_future();
+  writer->listen(listener);
+  expect(writer->write(make_shared_bytes("id: 1\n")) == WriteResult::full,
+         "listen(): past the high-water mark, write() answers full");
+  expect(ready(writable_done), "listen(): the listener hears writable once the bytes are out");
+  c.client.close();
+  expect(ready(closed_done), "listen(): the listener hears the end when the client leaves");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  expect(listener->closed_calls == 1, "listen(): closed is heard once");
+  expect(listener.use_count() == 1, "listen(): the writer let go of the listener");
+
+  auto late = std::make_shared<PromisedListener>();
+  auto late_done = late->closed_once.get_future();
+  writer->listen(late);
+  expect(ready(late_done), "listen() after the end still hears closed");
+}
+
 }  // namespace
 
 int main() {
@@ -210,6 +246,7 @@ int main() {
   client_leaves(ioc);
   outlives_the_host_deadline(ioc);
   reader_stalls(ioc);
+  listener_hears_writable_and_the_end(ioc);
 
   guard.reset();
   ioc.stop();

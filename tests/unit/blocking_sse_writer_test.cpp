@@ -134,3 +134,41 @@ TEST_CASE("BlockingSseWriter: ended() on another thread while pump() writes", "[
   CHECK(out == event);
   CHECK(w.write(make_shared_bytes("x")) == WriteResult::closed);
 }
+
+namespace {
+
+// A listener that reports its calls to promises (it may be called on another thread).
+struct PromisedListener final : SseWriterListener {
+  std::atomic<int> writable_calls{0};
+  std::atomic<int> closed_calls{0};
+  std::promise<std::thread::id> closed_on;
+  void writable() override { ++writable_calls; }
+  void closed() override {
+    if (++closed_calls == 1) closed_on.set_value(std::this_thread::get_id());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("BlockingSseWriter: listen() hears writable from pump() and closed once in ended()",
+          "[blocking]") {
+  BlockingSseWriter w(fast(4));
+  Sink sink;
+  auto listener = std::make_shared<PromisedListener>();
+  w.listen(listener);
+  CHECK(w.write(make_shared_bytes("12345")) == WriteResult::full);
+  CHECK(listener->writable_calls == 0);
+  CHECK(w.pump(sink.write, sink.is_there) == Step::more);
+  CHECK(listener->writable_calls == 1);
+  w.ended();
+  w.ended();
+  CHECK(listener->closed_calls == 1);
+  CHECK(listener.use_count() == 1);  // the writer let go of it
+
+  // Registered after the end: called, on another thread, not inside listen().
+  auto late = std::make_shared<PromisedListener>();
+  auto closed_on = late->closed_on.get_future();
+  w.listen(late);
+  REQUIRE(closed_on.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(closed_on.get() != std::this_thread::get_id());
+}

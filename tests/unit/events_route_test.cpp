@@ -693,3 +693,95 @@ TEST_CASE("reason phrases of the statuses the route produces", "[route]") {
   CHECK(eudiplo_sse::reason_phrase(403) == "Forbidden");
   CHECK(eudiplo_sse::reason_phrase(404) == "Not Found");
 }
+
+// --- the cap on streams per session (EventsRouteOptions::max_streams_per_session) --
+
+TEST_CASE("one stream more than the session's cap is a 429; a slot comes back when one ends",
+          "[route][stream_cap]") {
+  EventsRouteOptions options;
+  options.max_streams_per_session = 2;
+  Fixture f(options);
+  const std::string id = f.create();
+  auto first = f.open(id);
+  auto second = f.open(id);
+
+  const EventsResponse third = f.check(id, kTokA);
+  require_refusal(third, 429, "Too Many Requests");
+  CHECK(header(third, "Retry-After") == std::optional<std::string>("10"));
+  require_no_token_anywhere(third, kTokA);
+  CHECK(f.route->stats().streams_refused == 1);
+
+  // Another session, and the same id under another tenant, have counts of their own.
+  const std::string other = f.create();
+  CHECK(f.check(other, kTokA).status == 200);
+  CHECK(f.check(id, kTokB).status == 404);  // not tenant-b's: 404 as ever, not 429
+
+  // The refused check left the session: one stream ending frees exactly one place.
+  first->end();
+  auto again = f.open(id);
+  CHECK(f.check(id, kTokA).status == 429);
+  CHECK(f.route->stats().streams_refused == 2);
+  CHECK(f.route->stats().open_streams == 2);
+}
+
+TEST_CASE("the cap comes after the contract's refusals and counts checks not yet opened",
+          "[route][stream_cap]") {
+  EventsRouteOptions options;
+  options.max_streams_per_session = 1;
+  Fixture f(options);
+  const std::string id = f.create();
+  // A response held between check and open already follows the session.
+  EventsResponse held = f.check(id, kTokA);
+  REQUIRE(held.status == 200);
+  CHECK(f.check(id, kTokA).status == 429);
+  CHECK(f.check(id, "not-a-token").status == 401);  // the token is checked first
+  CHECK(f.check("no-such-session", kTokA).status == 404);
+
+  // Dropping the held response gives its place back.
+  held = EventsResponse{};
+  held = f.check(id, kTokA);
+  REQUIRE(held.status == 200);
+
+  // A finished session, its place taken, still answers 204 to the client that saw
+  // its end (version 2: created, then completed).
+  REQUIRE(f.service.set_status("tenant-a", id, SessionStatus::completed).changed);
+  CHECK(f.check(id, kTokA, "", "2").status == 204);
+  CHECK(f.check(id, kTokA).status == 429);
+}
+
+TEST_CASE("concurrent checks never open more streams than the cap", "[route][stream_cap]") {
+  EventsRouteOptions options;
+  options.max_streams_per_session = 5;
+  Fixture f(options);
+  const std::string id = f.create();
+  std::atomic<int> admitted{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  std::vector<EventsResponse> kept(40);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < 40; i += 4) {
+        EventsResponse r = f.check(id, kTokA);
+        if (r.status == 200) {
+          ++admitted;
+          kept[static_cast<std::size_t>(i)] = std::move(r);  // keep following the session
+        } else if (r.status == 429) {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(admitted.load() >= 1);
+  CHECK(admitted.load() <= 5);
+  CHECK(admitted.load() + refused.load() == 40);
+}
+
+TEST_CASE("no cap by default", "[route][stream_cap]") {
+  Fixture f;
+  const std::string id = f.create();
+  std::vector<std::shared_ptr<FakeSseWriter>> writers;
+  for (int i = 0; i < 100; ++i) writers.push_back(f.open(id));
+  CHECK(f.route->stats().open_streams == 100);
+  CHECK(f.route->stats().streams_refused == 0);
+}

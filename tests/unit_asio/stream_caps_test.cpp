@@ -1,6 +1,8 @@
-// Streams per session and per token (examples/asio stream_caps.hpp).
+// Streams per token (examples/asio stream_caps.hpp). The cap per session is the
+// library's (events_route_stream_cap_test.cpp).
 #include "eudiplo_sse/asio/stream_caps.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,79 +13,78 @@ using namespace eudiplo_sse;
 using eudiplo_sse::http::StreamCaps;
 using eudiplo_sse::http::StreamCapsOptions;
 
-TEST_CASE("a session's streams are capped; a slot comes back when its writer goes",
-          "[stream_caps]") {
-  StreamCaps caps(StreamCapsOptions{2, 0});
-  auto first = caps.take("t", "s1", "tok-a");
-  auto second = caps.take("t", "s1", "tok-b");
-  REQUIRE(first);
-  REQUIRE(second);
-  CHECK_FALSE(caps.take("t", "s1", "tok-c"));
-  CHECK(caps.refused() == 1);
-  CHECK(caps.take("t", "s2", "tok-a"));  // another session has its own count (released at once)
-  CHECK(caps.open() == 2);
+namespace {
 
-  auto inner = std::make_shared<test::FakeSseWriter>();
-  auto writer = StreamCaps::hold(std::move(first), inner);
-  CHECK_FALSE(caps.take("t", "s1", "tok-d"));  // the writer still holds the slot
-  CHECK(writer->write(make_shared_bytes("data: x\n\n")) == WriteResult::accepted);
-  CHECK(inner->bytes() == "data: x\n\n");  // forwarded
-  writer->close();
-  CHECK(inner->close_calls() == 1);
-  writer.reset();
-  CHECK(caps.open() == 1);
-  CHECK(caps.take("t", "s1", "tok-e"));
-  CHECK(caps.refused() == 2);
-}
+struct CountingListener final : SseWriterListener {
+  int writable_calls = 0;
+  int closed_calls = 0;
+  void writable() override { ++writable_calls; }
+  void closed() override { ++closed_calls; }
+};
 
-TEST_CASE("the same session id under two tenants has two counts", "[stream_caps]") {
-  // Ids are unique per tenant only: one tenant's streams must not use up another's.
-  StreamCaps caps(StreamCapsOptions{1, 0});
-  auto mine = caps.take("tenant-a", "same-id", "tok");
-  REQUIRE(mine);
-  CHECK(caps.take("tenant-b", "same-id", "tok"));
-  CHECK_FALSE(caps.take("tenant-a", "same-id", "tok"));
-  // Length-prefixed keys: "ab" + "c" is not "a" + "bc".
-  auto split_one = caps.take("ab", "c", "tok");
-  REQUIRE(split_one);
-  CHECK(caps.take("a", "bc", "tok"));
-}
+}  // namespace
 
 TEST_CASE("a token's streams are capped across sessions, keyed by a digest", "[stream_caps]") {
-  StreamCaps caps(StreamCapsOptions{0, 3});
+  StreamCaps caps(StreamCapsOptions{3});
+  REQUIRE(caps.capped());
   std::vector<StreamCaps::Slot> held;
   for (int i = 0; i < 3; ++i) {
-    held.push_back(caps.take("t", "s" + std::to_string(i), "one-token"));
+    held.push_back(caps.take("one-token"));
     REQUIRE(held.back());
   }
-  CHECK_FALSE(caps.take("t", "s9", "one-token"));
-  CHECK(caps.take("t", "s9", "other-token"));
+  CHECK_FALSE(caps.take("one-token"));
+  CHECK(caps.refused() == 1);
+  CHECK(caps.take("other-token"));  // released at once
   held.pop_back();
-  CHECK(caps.take("t", "s9", "one-token"));
+  CHECK(caps.take("one-token"));
+  CHECK(caps.open() == 2);
+}
+
+TEST_CASE("the wrapping writer holds the slot and forwards everything", "[stream_caps]") {
+  StreamCaps caps(StreamCapsOptions{1});
+  auto inner = std::make_shared<test::FakeSseWriter>();
+  auto writer = StreamCaps::hold(caps.take("tok"), inner);
+  CHECK_FALSE(caps.take("tok"));  // the writer still holds the slot
+  CHECK(writer->write(make_shared_bytes("data: x\n\n")) == WriteResult::accepted);
+  CHECK(inner->bytes() == "data: x\n\n");
+
+  // listen() reaches the inner writer (which calls the listener back through its
+  // two callbacks, the SseWriter default).
+  auto listener = std::make_shared<CountingListener>();
+  writer->listen(listener);
+  inner->drain();
+  CHECK(listener->writable_calls == 1);
+  writer->close();
+  CHECK(inner->close_calls() == 1);
+  inner->end();
+  CHECK(listener->closed_calls == 1);
+
+  writer.reset();
+  CHECK(caps.open() == 0);
+  CHECK(caps.take("tok"));
 }
 
 TEST_CASE("slots survive the counts' rehashing and moves", "[stream_caps]") {
-  StreamCaps caps(StreamCapsOptions{1, 1});
+  StreamCaps caps(StreamCapsOptions{1});
   std::vector<StreamCaps::Slot> held;
-  for (int i = 0; i < 2000; ++i) {  // grows both maps through many rehashes
-    held.push_back(caps.take("t", "s" + std::to_string(i), "tok" + std::to_string(i)));
+  for (int i = 0; i < 2000; ++i) {  // grows the map through many rehashes
+    held.push_back(caps.take("tok" + std::to_string(i)));
     REQUIRE(held.back());
   }
   CHECK(caps.open() == 2000);
   for (int i = 0; i < 2000; i += 2) held[static_cast<std::size_t>(i)] = StreamCaps::Slot();
   CHECK(caps.open() == 1000);
-  CHECK(caps.take("t", "s0", "tok0"));         // given back
-  CHECK_FALSE(caps.take("t", "s1", "tok-x"));  // still held
+  CHECK(caps.take("tok0"));        // given back
+  CHECK_FALSE(caps.take("tok1"));  // still held
   held.clear();
   CHECK(caps.open() == 0);
-  CHECK(caps.take("t", "s1", "tok1"));
+  CHECK(caps.take("tok1"));
 }
 
-TEST_CASE("zero means no cap", "[stream_caps]") {
-  StreamCaps caps(StreamCapsOptions{0, 0});
-  std::vector<StreamCaps::Slot> held;
-  for (int i = 0; i < 1000; ++i) held.push_back(caps.take("t", "s", "t"));
-  for (const auto& slot : held) CHECK(slot);
+TEST_CASE("zero means no cap: nothing is taken or counted", "[stream_caps]") {
+  StreamCaps caps(StreamCapsOptions{0});
+  CHECK_FALSE(caps.capped());
+  CHECK_FALSE(caps.take("t"));
   CHECK(caps.refused() == 0);
-  CHECK(caps.open() == 1000);
+  CHECK(caps.open() == 0);
 }

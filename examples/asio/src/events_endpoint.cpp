@@ -13,9 +13,9 @@ std::vector<HttpField> to_fields(std::vector<HttpHeader>& headers) {
 }
 
 // Sends the route's answer on `deferred`: a refusal, or the head of a stream that
-// `route` then opens (unless `caps` is full for the session or token).
+// `route` then opens (unless `caps` is full for the token).
 void answer_events(DeferredResponse& deferred, EventsRoute& route, EventsResponse response,
-                   StreamCaps* caps, std::string_view session_id, std::string_view token) {
+                   StreamCaps* caps, std::string_view token) {
   if (!response.is_stream()) {
     HttpResponse answer;
     answer.status = response.status;
@@ -26,9 +26,9 @@ void answer_events(DeferredResponse& deferred, EventsRoute& route, EventsRespons
   }
   StreamCaps::Slot slot;
   if (caps) {
-    slot = caps->take(response.tenant(), session_id, token);
+    slot = caps->take(token);
     if (!slot) {
-      auto answer = HttpResponse::error(429, "too many open streams for this session or token");
+      auto answer = HttpResponse::error(429, "too many open streams for this token");
       answer.set("Retry-After", "10");
       deferred.respond(std::move(answer));
       return;
@@ -55,20 +55,17 @@ void serve_events(HttpExchange& exchange, EventsRoute& route, std::string_view s
   events_request.last_event_id = request.field("Last-Event-ID");
 
   // The store may answer later (RedisSessionStore): answer then, from its thread.
-  // The caps key on the session and the token, so the completion keeps copies.
+  // The cap keys on the token, so the completion keeps a copy.
   auto deferred = exchange.defer();
   if (!deferred) return;
-  std::string cap_session;
+  if (caps && !caps->capped()) caps = nullptr;
   std::string cap_token;
-  if (caps) {
-    cap_session.assign(session_id);
+  if (caps)
     cap_token.assign(select_token(events_request.authorization, events_request.query_token));
-  }
   route.async_check(events_request, [deferred = std::move(deferred), &route, caps,
-                                     cap_session = std::move(cap_session),
                                      cap_token = std::move(cap_token)](EventsResponse response) {
     try {
-      answer_events(*deferred, route, std::move(response), caps, cap_session, cap_token);
+      answer_events(*deferred, route, std::move(response), caps, cap_token);
     } catch (...) {
       // Out of memory: the Deferred answers 500 when dropped, if it can.
     }

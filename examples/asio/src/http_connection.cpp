@@ -49,15 +49,6 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   return out;
 }
 
-template <typename Fn>
-void invoke_quietly(Fn& fn) noexcept {
-  try {
-    fn();
-  } catch (...) {
-    // A callback must not take the server down; the library's never throw.
-  }
-}
-
 }  // namespace
 
 // The handler's view of the request being answered. Lives on serve()'s stack:

@@ -36,6 +36,7 @@
 #include "eudiplo_sse/asio/http_parser.hpp"
 #include "eudiplo_sse/sse_write_queue.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
+#include "eudiplo_sse/sse_writer_listeners.hpp"
 #include "server_core.hpp"
 
 namespace eudiplo_sse::http::detail {
@@ -71,6 +72,7 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   void close() override;
   void on_writable(std::function<void()> callback) override;
   void on_closed(std::function<void()> callback) override;
+  void listen(std::weak_ptr<SseWriterListener> listener) override;
 
  private:
   class Exchange;
@@ -159,8 +161,7 @@ class HttpConnection final : public ConnectionBase, public SseWriter {
   // and close-after-drain: the library's SseWriteQueue, shared with
   // BasicSseStreamWriter. It holds no storage while nothing waits.
   SseWriteQueue queue_;
-  std::function<void()> on_writable_;
-  std::function<void()> on_closed_;
+  SseWriterListeners listeners_;  // the library's stream, or a host's callbacks
   Phase phase_ = Phase::handshake;
   Wait wait_ = Wait::none;
   // One bit each (set in the constructor; C++17 has no initialisers for bit-fields):

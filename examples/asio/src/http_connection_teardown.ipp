@@ -81,7 +81,8 @@ void HttpConnection<Stream>::hard_close_locked() {
 
 template <typename Stream>
 void HttpConnection<Stream>::post_callbacks_locked() {
-  const bool due = (closed_pending_ && on_closed_) || (writable_pending_ && on_writable_);
+  const bool due = (closed_pending_ && listeners_.wants_closed()) ||
+                   (writable_pending_ && listeners_.wants_writable());
   if (!due) return;
   // Never from inside write()/close(): the library may hold its own lock there.
   asio::post(core_->io, [self = self()] {
@@ -97,27 +98,25 @@ void HttpConnection<Stream>::run_callbacks(Lock& lock) {
   if (in_callbacks_) return;
   in_callbacks_ = true;
   for (;;) {
-    if (closed_pending_ && on_closed_) {
+    if (closed_pending_ && listeners_.wants_closed()) {
       closed_pending_ = false;
       writable_pending_ = false;
-      std::function<void()> closed = std::move(on_closed_);
-      std::function<void()> writable = std::move(on_writable_);
-      on_closed_ = nullptr;
-      on_writable_ = nullptr;
+      std::function<void()> writable;
+      SseWriterListeners::Call closed = listeners_.take_closed(writable);
       lock.unlock();
-      // Dropping both callbacks breaks any reference cycle through the library.
+      // Dropping everything breaks any reference cycle through the library.
       writable = nullptr;
-      invoke_quietly(closed);
-      closed = nullptr;
+      closed.closed();
+      closed = {};
       lock.lock();
       continue;
     }
-    if (writable_pending_ && on_writable_ && phase_ != Phase::closed) {
+    if (writable_pending_ && listeners_.wants_writable() && phase_ != Phase::closed) {
       writable_pending_ = false;
-      std::function<void()> writable = on_writable_;
+      SseWriterListeners::Call writable = listeners_.writable_call();
       lock.unlock();
-      invoke_quietly(writable);
-      writable = nullptr;
+      writable.writable();
+      writable = {};
       lock.lock();
       continue;
     }

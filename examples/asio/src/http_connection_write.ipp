@@ -49,14 +49,24 @@ template <typename Stream>
 void HttpConnection<Stream>::on_writable(std::function<void()> callback) {
   Lock lock(mutex_);
   if (phase_ == Phase::closed) return;  // would never fire; holding it could only leak
-  on_writable_ = std::move(callback);
+  listeners_.on_writable(std::move(callback));
 }
 
 template <typename Stream>
 void HttpConnection<Stream>::on_closed(std::function<void()> callback) {
   Lock lock(mutex_);
-  on_closed_ = std::move(callback);
+  listeners_.on_closed(std::move(callback));
   if (phase_ == Phase::closed) {
+    closed_pending_ = true;
+    post_callbacks_locked();
+  }
+}
+
+template <typename Stream>
+void HttpConnection<Stream>::listen(std::weak_ptr<SseWriterListener> listener) {
+  Lock lock(mutex_);
+  listeners_.listen(std::move(listener));
+  if (phase_ == Phase::closed) {  // it must still hear of the end
     closed_pending_ = true;
     post_callbacks_locked();
   }

@@ -19,11 +19,11 @@ ConnectionBase::ConnectionBase(std::shared_ptr<ServerCore> core) : core_(std::mo
 
 ConnectionBase::~ConnectionBase() {
   if (linked_) core_->unlink(this);
-  if (holds_slot_) core_->release(address_key_);
+  if (holds_slot_) core_->release(address_);
 }
 
-void ConnectionBase::hold_slot(std::string address_key) {
-  address_key_ = std::move(address_key);
+void ConnectionBase::hold_slot(AddressCount* address) noexcept {
+  address_ = address;
   holds_slot_ = true;
 }
 
@@ -75,21 +75,21 @@ void ServerCore::accept() {
     acceptor_.async_accept(asio::make_strand(io),
                            [self = shared_from_this()](const std::error_code& ec, auto socket) {
                              if (!self->accepted(ec)) return;
-                             std::string key;
-                             if (!self->admit_or_refuse(socket, key)) return;
+                             AddressCount* address = nullptr;
+                             if (!self->admit_or_refuse(socket, address)) return;
                              auto c = std::make_shared<HttpConnection<TlsStream>>(
                                  self, TlsStream(std::move(socket), *self->tls));
-                             c->hold_slot(std::move(key));
+                             c->hold_slot(address);
                              self->adopt(std::move(c));
                            });
   } else {
     acceptor_.async_accept(
         io.get_executor(), [self = shared_from_this()](const std::error_code& ec, auto socket) {
           if (!self->accepted(ec)) return;
-          std::string key;
-          if (!self->admit_or_refuse(socket, key)) return;
+          AddressCount* address = nullptr;
+          if (!self->admit_or_refuse(socket, address)) return;
           auto c = std::make_shared<HttpConnection<PlainStream>>(self, std::move(socket));
-          c->hold_slot(std::move(key));
+          c->hold_slot(address);
           self->adopt(std::move(c));
         });
   }
@@ -117,41 +117,43 @@ bool ServerCore::accepted(const std::error_code& ec) {
 
 void ServerCore::adopt(std::shared_ptr<ConnectionBase> connection) { connection->start(); }
 
-bool ServerCore::admit(const asio::ip::tcp::endpoint& remote, std::string& key) {
+bool ServerCore::admit(const asio::ip::tcp::endpoint& remote, AddressCount*& address) {
   // The address's bytes, IPv4 as its IPv6-mapped form: one key per client host.
   const auto v6 = remote.address().is_v4()
                       ? asio::ip::make_address_v6(asio::ip::v4_mapped, remote.address().to_v4())
                       : remote.address().to_v6();
   const auto bytes = v6.to_bytes();
-  key.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::string key(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   std::lock_guard<std::mutex> lock(slots_mutex_);
   if (options.max_connections && admitted_ >= options.max_connections) return false;
-  std::size_t& mine = per_address_[key];
-  if (options.max_connections_per_address && mine >= options.max_connections_per_address) {
-    if (mine == 0) per_address_.erase(key);
+  AddressCount& mine = *per_address_.try_emplace(std::move(key), 0).first;
+  if (options.max_connections_per_address && mine.second >= options.max_connections_per_address) {
+    if (mine.second == 0) per_address_.erase(per_address_.find(mine.first));
     return false;
   }
-  ++mine;
+  ++mine.second;
   ++admitted_;
+  address = &mine;
   return true;
 }
 
-void ServerCore::release(const std::string& key) {
+void ServerCore::release(AddressCount* address) noexcept {
   std::lock_guard<std::mutex> lock(slots_mutex_);
   --admitted_;
-  const auto it = per_address_.find(key);
-  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  // Erased through an iterator: erase(key) would read a key it is freeing.
+  if (address != nullptr && --address->second == 0)
+    per_address_.erase(per_address_.find(address->first));
 }
 
 template <typename Socket>
-bool ServerCore::admit_or_refuse(Socket& socket, std::string& key) {
+bool ServerCore::admit_or_refuse(Socket& socket, AddressCount*& address) {
   std::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) {
     socket.close(ec);  // already gone
     return false;
   }
-  if (admit(remote, key)) return true;
+  if (admit(remote, address)) return true;
   connections_refused.fetch_add(1, std::memory_order_relaxed);
   // A bounded number of refusals linger to deliver their 503; beyond that (or
   // for TLS, where a 503 would cost a handshake) the connection is just closed.

@@ -25,6 +25,10 @@ namespace eudiplo_sse::http::detail {
 
 class ServerCore;
 
+// Connections per client address (its 16 bytes, IPv4 as IPv6-mapped).
+using AddressCounts = std::unordered_map<std::string, std::size_t>;
+using AddressCount = AddressCounts::value_type;
+
 class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
  public:
   explicit ConnectionBase(std::shared_ptr<ServerCore> core);
@@ -41,7 +45,7 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   virtual void abort() = 0;
 
   // Takes the connection cap slot `admit()` gave it; released on destruction.
-  void hold_slot(std::string address_key);
+  void hold_slot(AddressCount* address) noexcept;
 
   // Milliseconds on the steady clock; 0 = no deadline.
   std::atomic<std::int64_t> deadline_ms{0};
@@ -59,7 +63,10 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
   ConnectionBase* next_ = nullptr;
   bool linked_ = false;
   bool holds_slot_ = false;
-  std::string address_key_;
+  // The count of its client address, in ServerCore's map (whose entries keep their
+  // address until the count drops to zero): 8 bytes per connection, where a copy
+  // of the 16-byte key cost a string and its heap block (issue 12).
+  AddressCount* address_ = nullptr;
 };
 
 std::int64_t steady_ms() noexcept;
@@ -78,10 +85,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void link(ConnectionBase* c);
   void unlink(ConnectionBase* c);
 
-  // Connection caps: true (and the client address's key) when a newly accepted
+  // Connection caps: true (and the client address's count) when a newly accepted
   // connection from `remote` fits; release() gives the slot back.
-  bool admit(const asio::ip::tcp::endpoint& remote, std::string& key);
-  void release(const std::string& key);
+  bool admit(const asio::ip::tcp::endpoint& remote, AddressCount*& address);
+  void release(AddressCount* address) noexcept;
 
   asio::io_context& io;
   const RequestHandler handler;
@@ -110,11 +117,11 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void for_each_connection(Fn&& fn);
 
   template <typename Socket>
-  bool admit_or_refuse(Socket& socket, std::string& key);
+  bool admit_or_refuse(Socket& socket, AddressCount*& address);
 
   std::mutex slots_mutex_;  // guards the two below
   std::size_t admitted_ = 0;
-  std::unordered_map<std::string, std::size_t> per_address_;
+  AddressCounts per_address_;
 
   mutable std::mutex mutex_;  // guards acceptor_ and the connection list
   asio::ip::tcp::acceptor acceptor_;

@@ -22,21 +22,14 @@ class CappedWriter final : public SseWriter {
   void on_closed(std::function<void()> callback) override {
     inner_->on_closed(std::move(callback));
   }
+  void listen(std::weak_ptr<SseWriterListener> listener) override {
+    inner_->listen(std::move(listener));
+  }
 
  private:
   StreamCaps::Slot slot_;
   std::shared_ptr<SseWriter> inner_;
 };
-
-// Length-prefixed, so that no tenant and id pair can spell another's key.
-std::string session_key(std::string_view tenant, std::string_view session_id) {
-  std::string key = std::to_string(tenant.size());
-  key.reserve(key.size() + 1 + tenant.size() + session_id.size());
-  key += ':';
-  key += tenant;
-  key += session_id;
-  return key;
-}
 
 // A digest, so the map never holds a usable token.
 std::string token_key(std::string_view token) {
@@ -54,29 +47,25 @@ bool full(const std::unordered_map<std::string, std::size_t>& counts, const std:
 }  // namespace
 
 StreamCaps::Slot::~Slot() {
-  if (caps_) caps_->release(session_, token_);
+  if (caps_) caps_->release(token_);
 }
 
 void StreamCaps::Slot::swap(Slot& other) noexcept {
   std::swap(caps_, other.caps_);
-  std::swap(session_, other.session_);
   std::swap(token_, other.token_);
 }
 
-StreamCaps::Slot StreamCaps::take(std::string_view tenant, std::string_view session_id,
-                                  std::string_view token) {
-  std::string skey = options_.per_session ? session_key(tenant, session_id) : std::string();
-  std::string tkey = options_.per_token ? token_key(token) : std::string();
+StreamCaps::Slot StreamCaps::take(std::string_view token) {
   Slot slot;
+  if (!capped()) return slot;
+  std::string key = token_key(token);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if ((options_.per_session && full(sessions_, skey, options_.per_session)) ||
-        (options_.per_token && full(tokens_, tkey, options_.per_token))) {
+    if (full(tokens_, key, options_.per_token)) {
       refused_.fetch_add(1, std::memory_order_relaxed);
       return slot;
     }
-    if (options_.per_session) slot.session_ = count_locked(sessions_, std::move(skey));
-    if (options_.per_token) slot.token_ = count_locked(tokens_, std::move(tkey));
+    slot.token_ = count_locked(tokens_, std::move(key));
     slot.caps_ = this;
   }
   open_.fetch_add(1, std::memory_order_relaxed);
@@ -101,10 +90,9 @@ void StreamCaps::uncount_locked(Counts& counts, Entry* entry) noexcept {
   counts.erase(counts.find(entry->first));
 }
 
-void StreamCaps::release(Entry* session, Entry* token) noexcept {
+void StreamCaps::release(Entry* token) noexcept {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    uncount_locked(sessions_, session);
     uncount_locked(tokens_, token);
   }
   open_.fetch_sub(1, std::memory_order_relaxed);

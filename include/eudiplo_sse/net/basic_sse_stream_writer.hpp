@@ -36,6 +36,7 @@
 #include "eudiplo_sse/shared_bytes.hpp"
 #include "eudiplo_sse/sse_write_queue.hpp"
 #include "eudiplo_sse/sse_writer.hpp"
+#include "eudiplo_sse/sse_writer_listeners.hpp"
 
 namespace eudiplo_sse {
 
@@ -130,14 +131,28 @@ class BasicSseStreamWriter final
 
   void on_writable(std::function<void()> callback) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!closed_) on_writable_ = std::move(callback);
+    if (!closed_) listeners_.on_writable(std::move(callback));
+  }
+
+  void listen(std::weak_ptr<SseWriterListener> listener) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!closed_) {
+        listeners_.listen(std::move(listener));
+        return;
+      }
+    }
+    // Never from inside this call.
+    Net::post(strand_, [listener = std::move(listener)] {
+      SseWriterListeners::Call{listener.lock(), nullptr}.closed();
+    });
   }
 
   void on_closed(std::function<void()> callback) override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!closed_) {
-        on_closed_ = std::move(callback);
+        listeners_.on_closed(std::move(callback));
         return;
       }
     }
@@ -240,17 +255,17 @@ class BasicSseStreamWriter final
 
   void on_written(const error_code& ec) {
     if (ec || ending_) return end_connection();  // a failed write, or the end is out
-    std::function<void()> notify;
+    SseWriterListeners::Call notify;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (closed_) {
         queue_.clear();  // kept while the write was in flight (see end_connection)
         return;
       }
-      if (queue_.consume(in_flight_, options_.high_water)) notify = on_writable_;
+      if (queue_.consume(in_flight_, options_.high_water)) notify = listeners_.writable_call();
     }
     in_flight_ = 0;
-    detail::invoke_noexcept(notify);  // may call write(): the mutex is not held
+    notify.writable();  // may call write(): the mutex is not held
     write_next();
   }
 
@@ -266,7 +281,8 @@ class BasicSseStreamWriter final
   }
 
   void end_connection() {
-    std::function<void()> closed_callback;
+    SseWriterListeners::Call closed_call;
+    std::function<void()> writable_callback;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       // A write in flight may still read its bytes: on_written() drops them then.
@@ -274,15 +290,15 @@ class BasicSseStreamWriter final
       if (closed_) return;
       closed_ = true;
       queue_.close();
-      on_writable_ = nullptr;
-      closed_callback = std::move(on_closed_);
+      closed_call = listeners_.take_closed(writable_callback);
     }
+    writable_callback = nullptr;
     timer_.cancel();
     auto& socket = detail::transport_socket(stream_);
     error_code ignored;
     socket.shutdown(std::decay_t<decltype(socket)>::shutdown_both, ignored);
     socket.close(ignored);
-    detail::invoke_noexcept(closed_callback);
+    closed_call.closed();
   }
 
   Stream stream_;
@@ -304,8 +320,7 @@ class BasicSseStreamWriter final
   SseWriteQueue queue_;  // queued and in flight: written bytes are consumed after the write
   bool writing_ = true;  // the head, then a write, is in flight or posted
   bool closed_ = false;
-  std::function<void()> on_writable_;
-  std::function<void()> on_closed_;
+  SseWriterListeners listeners_;  // the library's stream, or a host's callbacks
 };
 
 }  // namespace eudiplo_sse
