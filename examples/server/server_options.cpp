@@ -317,10 +317,12 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         "--tls-cert",     "--tls-key",      "--threads",
         "--jwks-url",     "--jwks-refresh", "--jwks-min-refresh",
         "--jwks-ca",      "--oidc-issuer",  "--token-ttl",
-        "--token-leeway", "--redis",        "--redis-tls-ca",
-        "--redis-tls-ca-dir", "--redis-tls-cert", "--redis-tls-key"};
+        "--token-leeway", "--redis"};
+    static constexpr std::string_view redis_tls_flags[] = {"--redis-tls-ca", "--redis-tls-ca-dir",
+                                                           "--redis-tls-cert", "--redis-tls-key"};
     bool known = is_limit_flag(name);
     for (const auto f : with_value) known = known || f == name;
+    for (const auto f : redis_tls_flags) known = known || f == name;
     if (!known) {
       error = "unknown option '" + std::string(name) + "'";
       return ParseOutcome::error;

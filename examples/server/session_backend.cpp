@@ -23,7 +23,8 @@ std::string redis_url_of(const ServerOptions& opts, redis::RedisUrl& url) {
                      opts.redis_tls_key};
   // Bad files are refused now, not retried forever in the background.
   if (url.tls) {
-    if (const auto ec = redis::check_redis_tls(url.tls_options)) return "--redis-tls-*: " + ec.message();
+    if (const auto ec = redis::check_redis_tls(url.tls_options))
+      return "--redis-tls-*: " + ec.message();
   }
   return {};
 }

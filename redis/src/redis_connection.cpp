@@ -305,8 +305,7 @@ void RedisConnection::disconnect_cb(const redisAsyncContext* ac, int status) {
 }
 
 // Why `ac` failed: OpenSSL's reason when TLS recorded one, else hiredis's text.
-std::error_code RedisConnection::attempt_failure(const redisAsyncContext* ac,
-                                                 std::string& detail) {
+std::error_code RedisConnection::attempt_failure(const redisAsyncContext* ac, std::string& detail) {
 #ifdef EUDIPLO_SSE_REDIS_TLS
   if (ssl_ != nullptr) {
     if (const std::error_code ec = tls_failure(ssl_, detail)) return ec;
