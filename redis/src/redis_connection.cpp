@@ -170,7 +170,8 @@ bool RedisConnection::start_tls(redisAsyncContext* ac) {
     std::string detail;
     const std::error_code ec = tls_failure(ssl, detail);
     SSL_free(ssl);  // hiredis owns it only when initiating succeeded
-    report(ec ? ec : errc::tls_handshake_failed, detail.empty() ? ac->c.errstr : detail);
+    // No TLS reason: the socket itself failed (e.g. the RST of a closed port came first).
+    report(ec ? ec : errc::connect_failed, detail.empty() ? ac->c.errstr : detail);
     return false;
   }
   ssl_ = ssl;
@@ -304,15 +305,17 @@ void RedisConnection::disconnect_cb(const redisAsyncContext* ac, int status) {
   self->schedule_reconnect();
 }
 
-// Why `ac` failed: OpenSSL's reason when TLS recorded one, else hiredis's text.
+// Why `ac` failed: the TLS reason when TLS had got going (tls_context.hpp), else a
+// TCP failure; the detail is OpenSSL's reason, else hiredis's text.
 std::error_code RedisConnection::attempt_failure(const redisAsyncContext* ac, std::string& detail) {
+  std::error_code ec = errc::connect_failed;
 #ifdef EUDIPLO_SSE_REDIS_TLS
   if (ssl_ != nullptr) {
-    if (const std::error_code ec = tls_failure(ssl_, detail)) return ec;
+    if (const std::error_code tls = tls_failure(ssl_, detail)) ec = tls;
   }
 #endif
-  detail = ac->errstr;
-  return errc::connect_failed;
+  if (detail.empty()) detail = ac->errstr;
+  return ec;
 }
 
 void RedisConnection::report(std::error_code ec, const std::string& detail) {

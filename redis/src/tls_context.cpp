@@ -16,6 +16,17 @@ bool is_ip_address(const std::string& host) {
 
 const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
+// The server's certificate has arrived (its ServerHello and Certificate, at least).
+bool peer_answered(SSL* ssl) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+  return SSL_get0_peer_certificate(ssl) != nullptr;
+#else
+  X509* cert = SSL_get_peer_certificate(ssl);
+  X509_free(cert);
+  return cert != nullptr;
+#endif
+}
+
 std::error_code load(SSL_CTX* ctx, const RedisTlsOptions& o) {
   if (o.cert_file.empty() != o.key_file.empty()) return errc::tls_cert_key_pair;
   if (o.ca_file.empty() && o.ca_dir.empty()) {
@@ -85,6 +96,10 @@ std::error_code tls_failure(SSL* ssl, std::string& detail) {
     ec = errc::tls_handshake_failed;
     const char* reason = ERR_reason_error_string(e);
     detail = reason != nullptr ? reason : "unknown OpenSSL error";
+  } else if (ssl != nullptr && peer_answered(ssl)) {
+    // A TLS server answered, then the socket failed: Redis refusing our certificate
+    // may reset the connection before its alert is read. Still the handshake.
+    ec = errc::tls_handshake_failed;
   }
   ERR_clear_error();
   return ec;

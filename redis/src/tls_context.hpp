@@ -38,7 +38,8 @@ class TlsContext {
 // Why the TLS session `ssl` (made by new_session) failed, read from it and from
 // this thread's OpenSSL error queue, which it then clears: tls_verify_failed or
 // tls_handshake_failed, and OpenSSL's reason (fixed text, never a secret) in
-// `detail`. {} when OpenSSL recorded no TLS error (a plain TCP drop).
+// `detail` (left empty when the server answered and then the socket failed).
+// {} when no TLS server answered (a TCP failure).
 std::error_code tls_failure(SSL* ssl, std::string& detail);
 
 }  // namespace eudiplo_sse::redis::detail
