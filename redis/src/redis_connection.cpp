@@ -288,10 +288,10 @@ void RedisConnection::on_subscribe_reply(const RedisReply& r) {
 
 void RedisConnection::disconnect_cb(const redisAsyncContext* ac, int status) {
   auto* self = static_cast<RedisConnection*>(ac->data);
-  // An error before the connection was ready: the attempt failed (REDIS_OK is our
-  // own disconnect or free).
-  // (The failure is read even when not reported, so that no OpenSSL error is left
-  // in this thread's queue to be blamed on another connection.)
+  // An error before the connection was ready: the attempt failed, and why is
+  // reported (REDIS_OK is our own disconnect or free). The failure is read even
+  // when not reported, so that no OpenSSL error stays in this thread's queue to be
+  // blamed on another connection.
   if (status != REDIS_OK) {
     std::string detail;
     const std::error_code ec = self->attempt_failure(ac, detail);
