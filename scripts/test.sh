@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds and runs every test: the dev build (unit,
-# interop, end-to-end, package tests), the Conan recipe (when a client is there), the unit tests under ASan+UBSan and under
+# interop, end-to-end, package tests), the Conan recipe (when a client is there), the
+# Redis component against hiredis 1.2 with TLS, the unit tests under ASan+UBSan and under
 # TSan, and a small smoke run of the load generator. Exits non-zero on any failure.
 #
 #   ./scripts/test.sh            everything
@@ -31,6 +32,15 @@ ctest --preset dev -j "$jobs"
 
 step "conan recipe"
 scripts/conan_check.sh
+
+# The Redis component, its tests and the server against hiredis 1.2 with hiredis_ssl
+# (what vcpkg and Conan ship; Debian's is 0.14): the Redis battery over redis:// and
+# again over rediss://, the TLS failure cases, and two servers on a TLS-only Redis.
+step "redis component against hiredis 1.2 (plain and TLS)"
+scripts/build_hiredis1.sh
+cmake --preset hiredis1 >/dev/null
+cmake --build --preset hiredis1 -j "$jobs"
+ctest --preset hiredis1 -j "$jobs"
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   # The library is built shared here: the top-level shared build and its tests run too.

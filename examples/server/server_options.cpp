@@ -97,7 +97,12 @@ Options (defaults in brackets):
   --base-path P             mount every route under P, e.g. /api [none]
   --tls-cert F --tls-key F  serve HTTPS with this PEM certificate chain and key [off]
   --redis URL               keep sessions in Redis and share changes with every
-                            instance on it: redis://[:PASSWORD@]HOST[:PORT][/DB] [in memory]
+                            instance on it: redis://[:PASSWORD@]HOST[:PORT][/DB], or
+                            rediss:// for TLS (when built with hiredis_ssl) [in memory]
+  --redis-tls-ca FILE       rediss://: trust these CAs for Redis's certificate [system store]
+  --redis-tls-ca-dir DIR    rediss://: or a directory of CA certificates (c_rehash)
+  --redis-tls-cert FILE --redis-tls-key FILE
+                            rediss://: client certificate and key (tls-auth-clients) [none]
   --threads N               I/O threads [one per core]
   --no-access-log           do not log requests to stderr
   -h, --help                show this help
@@ -167,6 +172,46 @@ FlagOutcome apply_token_value(std::string_view name, std::string_view value, Ser
   return FlagOutcome::applied;
 }
 
+// --redis and its TLS files (checked when the server starts, by the redis component).
+FlagOutcome apply_redis_value(std::string_view name, std::string_view value, ServerOptions& out,
+                              std::string& error) {
+  std::string* target = nullptr;
+  if (name == "--redis") {
+    target = &out.redis_url;
+  } else if (name == "--redis-tls-ca") {
+    target = &out.redis_tls_ca;
+  } else if (name == "--redis-tls-ca-dir") {
+    target = &out.redis_tls_ca_dir;
+  } else if (name == "--redis-tls-cert") {
+    target = &out.redis_tls_cert;
+  } else if (name == "--redis-tls-key") {
+    target = &out.redis_tls_key;
+  } else {
+    return FlagOutcome::not_mine;
+  }
+  if (value.empty() && name != "--redis") {
+    error = std::string(name) + " needs a file name";
+    return FlagOutcome::refused;
+  }
+  *target = std::string(value);
+  return FlagOutcome::applied;
+}
+
+// The TLS files go with a rediss:// URL, and the certificate with its key.
+bool check_redis_tls_options(const ServerOptions& out, std::string& error) {
+  const bool any = !out.redis_tls_ca.empty() || !out.redis_tls_ca_dir.empty() ||
+                   !out.redis_tls_cert.empty() || !out.redis_tls_key.empty();
+  if (any && out.redis_url.rfind("rediss://", 0) != 0) {
+    error = "--redis-tls-* go with a rediss:// URL in --redis";
+    return false;
+  }
+  if (out.redis_tls_cert.empty() != out.redis_tls_key.empty()) {
+    error = "--redis-tls-cert and --redis-tls-key go together";
+    return false;
+  }
+  return true;
+}
+
 bool apply_value(std::string_view name, std::string_view value, ServerOptions& out,
                  std::string& error) {
   std::uint64_t n = 0;
@@ -178,6 +223,9 @@ bool apply_value(std::string_view name, std::string_view value, ServerOptions& o
   } else if (const FlagOutcome o = apply_token_value(name, value, out, error);
              o != FlagOutcome::not_mine) {
     return o == FlagOutcome::applied;
+  } else if (const FlagOutcome r = apply_redis_value(name, value, out, error);
+             r != FlagOutcome::not_mine) {
+    return r == FlagOutcome::applied;
   } else if (name == "--client") {
     ClientCredentials c;
     if (!parse_client(value, c)) {
@@ -220,8 +268,6 @@ bool apply_value(std::string_view name, std::string_view value, ServerOptions& o
     out.tls_cert = std::string(value);
   } else if (name == "--tls-key") {
     out.tls_key = std::string(value);
-  } else if (name == "--redis") {
-    out.redis_url = std::string(value);  // checked when the server starts (the redis component)
   } else if (name == "--threads") {
     if (!parse_uint(value, 1, 1024, n)) {
       error = "--threads wants 1..1024, got '" + std::string(value) + "'";
@@ -272,8 +318,11 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
         "--jwks-url",     "--jwks-refresh", "--jwks-min-refresh",
         "--jwks-ca",      "--oidc-issuer",  "--token-ttl",
         "--token-leeway", "--redis"};
+    static constexpr std::string_view redis_tls_flags[] = {"--redis-tls-ca", "--redis-tls-ca-dir",
+                                                           "--redis-tls-cert", "--redis-tls-key"};
     bool known = is_limit_flag(name);
     for (const auto f : with_value) known = known || f == name;
+    for (const auto f : redis_tls_flags) known = known || f == name;
     if (!known) {
       error = "unknown option '" + std::string(name) + "'";
       return ParseOutcome::error;
@@ -298,6 +347,7 @@ ParseOutcome parse_server_options(const std::vector<std::string_view>& args, Ser
     return ParseOutcome::error;
   }
   if (!check_key_source_options(out, error)) return ParseOutcome::error;
+  if (!check_redis_tls_options(out, error)) return ParseOutcome::error;
   if (out.demo_client) {
     bool has_demo = false;
     for (const auto& c : out.clients) has_demo = has_demo || c.id == demo_client().id;

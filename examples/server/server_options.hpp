@@ -48,6 +48,12 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string redis_url;  // --redis: sessions in Redis, shared by instances; empty: in memory
+  // rediss:// only (docs/scaling.md, TLS): trusted CAs (else the system store), and
+  // the client certificate and key for a Redis with tls-auth-clients.
+  std::string redis_tls_ca;
+  std::string redis_tls_ca_dir;
+  std::string redis_tls_cert;
+  std::string redis_tls_key;
   // Beyond the contract, for benchmarks and quiet runs.
   unsigned threads = 0;  // 0: one per core
   bool access_log = true;

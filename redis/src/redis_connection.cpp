@@ -9,6 +9,13 @@
 
 #include "asio_hiredis.hpp"
 #include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/redis/redis_error.hpp"
+
+#ifdef EUDIPLO_SSE_REDIS_TLS
+#include <hiredis/hiredis_ssl.h>
+
+#include "tls_context.hpp"
+#endif
 
 namespace eudiplo_sse::redis::detail {
 
@@ -26,7 +33,15 @@ RedisConnection::RedisConnection(asio::io_context& io, RedisUrl url, RedisOption
       options_(std::move(options)),
       reconnect_timer_(io),
       connect_timer_(io),
-      backoff_(options_.reconnect_min) {}
+      backoff_(options_.reconnect_min) {
+  if (!url_.tls) return;
+#ifdef EUDIPLO_SSE_REDIS_TLS
+  // One context per connection, loaded once: every reconnect reuses it.
+  tls_ = TlsContext::create(url_.tls_options, tls_setup_error_);
+#else
+  tls_setup_error_ = errc::tls_unavailable;
+#endif
+}
 
 RedisConnection::~RedisConnection() = default;
 
@@ -113,14 +128,26 @@ void RedisConnection::flush_queue() {
 
 void RedisConnection::connect() {
   if (stopped_ || ac_ != nullptr) return;
+  if (url_.tls && !tls_) {
+    // Bad TLS files never get better: no retries; commands fail by their timeout.
+    return report(tls_setup_error_, {});
+  }
   redisAsyncContext* ac = redisAsyncConnect(url_.host.c_str(), url_.port);
-  if (ac == nullptr) return schedule_reconnect();
-  if (ac->err != 0 || !attach_to_asio(ac, io_)) {
+  if (ac == nullptr) {
+    report(errc::connect_failed, "out of memory");
+    return schedule_reconnect();
+  }
+  // TLS starts right away (the ClientHello waits for the TCP connect in OpenSSL),
+  // before hiredis's I/O is routed through Asio.
+  if (ac->err != 0 || (url_.tls && !start_tls(ac)) || !attach_to_asio(ac, io_)) {
+    if (ac->err != 0) report(errc::connect_failed, ac->errstr);
+    ssl_ = nullptr;
     redisAsyncFree(ac);
     return schedule_reconnect();
   }
   ac_ = ac;
   ac->data = this;
+  tcp_connected_ = false;
   // Notices a peer that vanished without closing (no FIN) within minutes, not hours.
   redisEnableKeepAlive(&ac->c);
   redisAsyncSetConnectCallback(ac, connect_cb);
@@ -128,30 +155,88 @@ void RedisConnection::connect() {
   connect_timer_.expires_after(options_.connect_timeout);
   connect_timer_.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->ac_ == nullptr || self->connected_) return;
-    // Still not connected: give up on this attempt (outside any hiredis callback).
-    redisAsyncContext* stale = self->ac_;
-    self->ac_ = nullptr;
-    redisAsyncFree(stale);
-    self->schedule_reconnect();
+    if (!ec && self) self->on_connect_timeout();
   });
+}
+
+bool RedisConnection::start_tls(redisAsyncContext* ac) {
+#ifdef EUDIPLO_SSE_REDIS_TLS
+  SSL* ssl = tls_->new_session(url_.host);
+  if (ssl == nullptr) {
+    report(errc::tls_handshake_failed, "cannot create a TLS session");
+    return false;
+  }
+  if (redisInitiateSSL(&ac->c, ssl) != REDIS_OK) {
+    std::string detail;
+    const std::error_code ec = tls_failure(ssl, detail);
+    SSL_free(ssl);  // hiredis owns it only when initiating succeeded
+    // No TLS reason: the socket itself failed (e.g. the RST of a closed port came first).
+    report(ec ? ec : errc::connect_failed, detail.empty() ? ac->c.errstr : detail);
+    return false;
+  }
+  ssl_ = ssl;
+  return true;
+#else
+  (void)ac;
+  return false;
+#endif
+}
+
+void RedisConnection::on_connect_timeout() {
+  if (ac_ == nullptr || connected_) return;
+  // Connected over TCP but no TLS session: likely a plain port that waits for a
+  // full line of our ClientHello, or a peer that never answers.
+  report(tcp_connected_ ? std::error_code(errc::tls_handshake_timeout)
+                        : std::error_code(errc::connect_failed),
+         "timed out");
+  // Give up on this attempt (outside any hiredis callback).
+  redisAsyncContext* stale = ac_;
+  ac_ = nullptr;
+  ssl_ = nullptr;
+  redisAsyncFree(stale);
+  schedule_reconnect();
 }
 
 void RedisConnection::connect_cb(const redisAsyncContext* ac, int status) {
   auto* self = static_cast<RedisConnection*>(ac->data);
-  self->connect_timer_.cancel();
   if (status != REDIS_OK) {
+    self->connect_timer_.cancel();
+    std::string detail;
+    const std::error_code ec = self->attempt_failure(ac, detail);
     // hiredis frees the context when this returns.
     self->ac_ = nullptr;
+    self->ssl_ = nullptr;
+    self->report(ec, detail);
     return self->schedule_reconnect();
   }
+  self->tcp_connected_ = true;
+  if (self->url_.tls) return self->await_tls();
+  self->connect_timer_.cancel();
   self->on_connect(status);
+}
+
+// hiredis calls the connect callback when TCP is up, before the TLS handshake has
+// even started. A first reply proves the session (any reply: NOAUTH is one too);
+// until then the connect timer still runs, and a refused or failed handshake shows
+// up as a disconnect with the reason in OpenSSL's error queue.
+void RedisConnection::await_tls() {
+  auto p = std::make_shared<Pending>(io_);
+  p->args = {"PING"};
+  p->handler = [weak = weak_from_this()](std::error_code ec, RedisReply) {
+    auto self = weak.lock();
+    if (ec || !self || self->ac_ == nullptr || self->connected_) return;
+    self->connect_timer_.cancel();
+    self->on_connect(REDIS_OK);
+  };
+  send(p);
 }
 
 void RedisConnection::on_connect(int) {
   connected_ = true;
   ++connects_;
   backoff_ = options_.reconnect_min;
+  reported_ = {};
+  last_error_ = 0;
   auto on_setup_reply = [weak = weak_from_this()](std::error_code, RedisReply r) {
     auto self = weak.lock();
     // A wrong password or database: drop the connection and retry with backoff
@@ -201,13 +286,54 @@ void RedisConnection::on_subscribe_reply(const RedisReply& r) {
   }
 }
 
-void RedisConnection::disconnect_cb(const redisAsyncContext* ac, int) {
+void RedisConnection::disconnect_cb(const redisAsyncContext* ac, int status) {
   auto* self = static_cast<RedisConnection*>(ac->data);
+  // An error before the connection was ready: the attempt failed, and why is
+  // reported (REDIS_OK is our own disconnect or free). The failure is read even
+  // when not reported, so that no OpenSSL error stays in this thread's queue to be
+  // blamed on another connection.
+  if (status != REDIS_OK) {
+    std::string detail;
+    const std::error_code ec = self->attempt_failure(ac, detail);
+    if (!self->connected_ && !self->stopped_) self->report(ec, detail);
+  }
   // hiredis frees the context when this returns; in-flight commands have already
   // been completed (with no reply, so store_unavailable).
   self->ac_ = nullptr;
+  self->ssl_ = nullptr;
   self->connected_ = false;
   self->schedule_reconnect();
+}
+
+// Why `ac` failed: the TLS reason when TLS had got going (tls_context.hpp), else a
+// TCP failure; the detail is OpenSSL's reason, else hiredis's text.
+std::error_code RedisConnection::attempt_failure(const redisAsyncContext* ac, std::string& detail) {
+  std::error_code ec = errc::connect_failed;
+#ifdef EUDIPLO_SSE_REDIS_TLS
+  if (ssl_ != nullptr) {
+    if (const std::error_code tls = tls_failure(ssl_, detail)) ec = tls;
+  }
+#endif
+  if (detail.empty()) detail = ac->errstr;
+  return ec;
+}
+
+void RedisConnection::report(std::error_code ec, const std::string& detail) {
+  last_error_ = ec.value();
+  if (ec == reported_) return;
+  reported_ = ec;
+  if (!options_.on_connection_error) return;
+  try {
+    options_.on_connection_error(ec, detail);
+  } catch (...) {
+    // A throwing hook must not take the io thread down.
+  }
+}
+
+std::error_code RedisConnection::last_error() const noexcept {
+  const int value = last_error_.load();
+  if (value == 0) return {};
+  return {value, redis_category()};
 }
 
 void RedisConnection::schedule_reconnect() {
@@ -230,6 +356,7 @@ void RedisConnection::stop() {
   if (ac_ != nullptr) {
     redisAsyncContext* ac = ac_;
     ac_ = nullptr;
+    ssl_ = nullptr;
     redisAsyncFree(ac);  // completes in-flight commands with no reply
   }
   connected_ = false;

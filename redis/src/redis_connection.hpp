@@ -27,10 +27,12 @@
 #include "redis_reply.hpp"
 
 struct redisAsyncContext;
+struct ssl_st;
 
 namespace eudiplo_sse::redis::detail {
 
 using ReplyHandler = std::function<void(std::error_code, RedisReply)>;
+class TlsContext;  // tls_context.hpp (builds with hiredis_ssl only)
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:
@@ -55,12 +57,19 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   bool connected() const noexcept { return connected_.load(); }
   // How many times a connection became ready (1 after the first connect).
   std::uint64_t connects() const noexcept { return connects_.load(); }
+  // Why the last connection attempt failed (errc::connect_failed, errc::tls_*);
+  // {} once a connection is ready.
+  std::error_code last_error() const noexcept;
 
  private:
   struct Pending;
   void connect();
   void on_connect(int status);
-  void on_disconnect();
+  bool start_tls(redisAsyncContext* ac);
+  void await_tls();
+  void on_connect_timeout();
+  void report(std::error_code ec, const std::string& detail);
+  std::error_code attempt_failure(const redisAsyncContext* ac, std::string& detail);
   void schedule_reconnect();
   void send(const std::shared_ptr<Pending>& p);
   void flush_queue();
@@ -77,6 +86,14 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   RedisUrl url_;
   RedisOptions options_;
   redisAsyncContext* ac_ = nullptr;
+  // rediss://: the client context (shared_ptr: its type is incomplete without TLS),
+  // why it could not be made, and the TLS session of ac_ (owned by hiredis).
+  std::shared_ptr<TlsContext> tls_;
+  std::error_code tls_setup_error_;
+  ssl_st* ssl_ = nullptr;
+  bool tcp_connected_ = false;  // of ac_; with TLS, ready only after a first reply
+  std::error_code reported_;    // the cause last given to on_connection_error
+  std::atomic<int> last_error_{0};
   bool stopped_ = false;
   asio::steady_timer reconnect_timer_;
   asio::steady_timer connect_timer_;

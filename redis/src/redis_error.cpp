@@ -14,6 +14,19 @@ class RedisCategory final : public std::error_category {
       case errc::url_scheme_unsupported: return "Redis URL must start with redis:// or rediss://";
       case errc::tls_unavailable: return "rediss:// (TLS) is not available in this build";
       case errc::reply_unexpected: return "unexpected reply from Redis";
+      case errc::connect_failed: return "cannot connect to Redis";
+      case errc::tls_cert_key_pair:
+        return "Redis TLS: a client certificate and its key go together";
+      case errc::tls_ca_invalid: return "Redis TLS: cannot load the CA file or directory";
+      case errc::tls_cert_invalid: return "Redis TLS: cannot load the client certificate";
+      case errc::tls_key_invalid:
+        return "Redis TLS: cannot load the client key, or it does not match the certificate";
+      case errc::tls_verify_failed:
+        return "Redis TLS: the server's certificate is not trusted or not for this host";
+      case errc::tls_handshake_failed:
+        return "Redis TLS: handshake failed (client certificate refused, or not a TLS port)";
+      case errc::tls_handshake_timeout:
+        return "Redis TLS: no handshake within the connect timeout (not a TLS port?)";
     }
     return "unknown eudiplo_sse.redis error";
   }

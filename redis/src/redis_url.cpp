@@ -110,7 +110,8 @@ std::error_code parse_redis_url(std::string_view url, RedisUrl& out) {
     if (!db.empty() && !parse_number<int>(db, result.db, 1 << 20)) return errc::url_invalid;
   }
   // Checked last, so a malformed rediss:// URL still says what is wrong with it.
-  if (result.tls) return errc::tls_unavailable;
+  if (result.tls && !redis_tls_available()) return errc::tls_unavailable;
+  result.tls_options = std::move(out.tls_options);
   out = std::move(result);
   return {};
 }

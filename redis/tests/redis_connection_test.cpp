@@ -114,3 +114,24 @@ TEST_CASE("with nothing listening, commands fail with store_unavailable in bound
   CHECK(ec == eudiplo_sse::error::store_unavailable);
   CHECK_FALSE(conn.c->connected());
 }
+
+TEST_CASE("user, password and database from the URL: AUTH and SELECT before any command",
+          "[redis][auth]") {
+  const int port = redis_test::fixture_port();
+  redis_test::Cli cli(port);
+  const std::string user = "app" + std::to_string(::getpid());
+  REQUIRE(cli.run("ACL SETUSER " + user + " on >s3cret ~* &* +@all") == "OK");
+  auto url = redis_test::url_for(port, 3);
+  url.username = user;
+  url.password = "s3cret";
+  {
+    // Commands submitted before the connection is up run after AUTH and SELECT.
+    Conn conn(url);
+    auto [ec, r] = conn.run({"ACL", "WHOAMI"});
+    REQUIRE_FALSE(ec);
+    CHECK(r.str == user);
+    std::tie(ec, r) = conn.run({"CLIENT", "INFO"});
+    CHECK(r.str.find(" db=3 ") != std::string::npos);
+  }
+  CHECK(cli.run("ACL DELUSER " + user) == "1");
+}

@@ -4,6 +4,9 @@
 
 #include <hiredis/hiredis.h>
 #include <unistd.h>
+#ifdef EUDIPLO_SSE_REDIS_TLS
+#include <hiredis/hiredis_ssl.h>
+#endif
 
 #include <chrono>
 #include <cstdlib>
@@ -32,11 +35,27 @@ inline int port_in(const std::string& dir) {
 
 inline int fixture_port() { return port_in(fixture_dir()); }
 
+// Set when the fixture's Redis speaks TLS only (redis_fixture.sh): its CA and the
+// client certificate are there, and every connection of the tests uses rediss://.
+inline std::string tls_dir() {
+  const char* dir = std::getenv("EUDIPLO_SSE_REDIS_TLS_DIR");
+  return dir == nullptr ? std::string() : std::string(dir);
+}
+
+inline eudiplo_sse::redis::RedisTlsOptions client_tls() {
+  const std::string dir = tls_dir();
+  return {dir + "/ca.crt", "", dir + "/client.crt", dir + "/client.key"};
+}
+
 inline eudiplo_sse::redis::RedisUrl url_for(int port, int db = 0) {
   eudiplo_sse::redis::RedisUrl url;
   url.host = "127.0.0.1";
   url.port = static_cast<std::uint16_t>(port);
   url.db = db;
+  if (!tls_dir().empty()) {
+    url.tls = true;
+    url.tls_options = client_tls();
+  }
   return url;
 }
 
@@ -51,8 +70,14 @@ class Cli {
  public:
   explicit Cli(int port) : c_(redisConnect("127.0.0.1", port)) {
     if (c_ == nullptr || c_->err) throw std::runtime_error("cannot connect to redis-server");
+    if (!tls_dir().empty()) start_tls();
   }
-  ~Cli() { redisFree(c_); }
+  ~Cli() {
+    redisFree(c_);
+#ifdef EUDIPLO_SSE_REDIS_TLS
+    redisFreeSSLContext(ssl_);
+#endif
+  }
   Cli(const Cli&) = delete;
   Cli& operator=(const Cli&) = delete;
 
@@ -72,7 +97,22 @@ class Cli {
   }
 
  private:
+  // hiredis's own TLS (the tests' helper, not the code under test).
+  void start_tls() {
+#ifdef EUDIPLO_SSE_REDIS_TLS
+    const auto o = client_tls();
+    ssl_ = redisCreateSSLContext(o.ca_file.c_str(), nullptr, o.cert_file.c_str(),
+                                 o.key_file.c_str(), nullptr, nullptr);
+    if (ssl_ != nullptr && redisInitiateSSLWithContext(c_, ssl_) == REDIS_OK) return;
+#endif
+    redisFree(c_);
+    throw std::runtime_error("cannot start TLS with redis-server");
+  }
+
   redisContext* c_;
+#ifdef EUDIPLO_SSE_REDIS_TLS
+  redisSSLContext* ssl_ = nullptr;
+#endif
 };
 
 // Polls `done` every 10 ms for up to `limit` (a liveness bound, not a timing check).

@@ -54,7 +54,25 @@ TEST_CASE("bad redis URLs are refused with a clear error", "[redis][url]") {
   CHECK(u.host == "unchanged");  // untouched on error
 }
 
+#ifdef EUDIPLO_SSE_REDIS_TLS
+TEST_CASE("rediss:// parses when TLS is built in", "[redis][url]") {
+  CHECK(eudiplo_sse::redis::redis_tls_available());
+  RedisUrl u;
+  u.tls_options.ca_file = "/etc/ca.pem";  // set by the host, kept by the parser
+  REQUIRE_FALSE(parse_redis_url("rediss://:pw@h:6380/1", u));
+  CHECK(u.tls);
+  CHECK(u.host == "h");
+  CHECK(u.port == 6380);
+  CHECK(u.db == 1);
+  CHECK(u.password == "pw");
+  CHECK(u.tls_options.ca_file == "/etc/ca.pem");
+  REQUIRE_FALSE(parse_redis_url("redis://h", u));
+  CHECK_FALSE(u.tls);
+  CHECK(parse_redis_url("rediss://h:0", u) == errc::url_invalid);
+}
+#else
 TEST_CASE("rediss:// says TLS is not available in this build", "[redis][url]") {
+  CHECK_FALSE(eudiplo_sse::redis::redis_tls_available());
   RedisUrl u;
   const auto ec = parse_redis_url("rediss://:pw@h:6380/1", u);
   CHECK(ec == errc::tls_unavailable);
@@ -62,4 +80,7 @@ TEST_CASE("rediss:// says TLS is not available in this build", "[redis][url]") {
   CHECK(ec.message().find("pw") == std::string::npos);
   // A malformed rediss:// URL reports what is malformed first.
   CHECK(parse_redis_url("rediss://h:0", u) == errc::url_invalid);
+  // A host that builds a RedisUrl itself hears the same at startup.
+  CHECK(eudiplo_sse::redis::check_redis_tls({}) == errc::tls_unavailable);
 }
+#endif

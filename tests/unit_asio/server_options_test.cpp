@@ -187,3 +187,42 @@ TEST_CASE("--token-leeway sets the verifier's clock-skew allowance", "[options]"
   }
   CHECK(usage_text().find("--token-leeway") != std::string::npos);
 }
+
+TEST_CASE("--redis-tls-* flags go with a rediss:// URL", "[options][redis]") {
+  std::string error;
+  {
+    ServerOptions o;
+    REQUIRE(parse({"--redis", "rediss://127.0.0.1:6380/0", "--redis-tls-ca", "ca.pem",
+                   "--redis-tls-ca-dir=/etc/ssl/certs", "--redis-tls-cert", "client.pem",
+                   "--redis-tls-key=client.key"},
+                  o, error) == ParseOutcome::run);
+    CHECK(o.redis_url == "rediss://127.0.0.1:6380/0");
+    CHECK(o.redis_tls_ca == "ca.pem");
+    CHECK(o.redis_tls_ca_dir == "/etc/ssl/certs");
+    CHECK(o.redis_tls_cert == "client.pem");
+    CHECK(o.redis_tls_key == "client.key");
+  }
+  {
+    ServerOptions o;
+    CHECK(parse({"--redis", "redis://h/0", "--redis-tls-ca", "ca.pem"}, o, error) ==
+          ParseOutcome::error);
+    CHECK(error.find("rediss://") != std::string::npos);
+  }
+  {
+    ServerOptions o;
+    CHECK(parse({"--redis-tls-ca", "ca.pem"}, o, error) == ParseOutcome::error);
+    CHECK(error.find("rediss://") != std::string::npos);
+  }
+  {
+    ServerOptions o;
+    CHECK(parse({"--redis", "rediss://h", "--redis-tls-cert", "c.pem"}, o, error) ==
+          ParseOutcome::error);
+    CHECK(error == "--redis-tls-cert and --redis-tls-key go together");
+  }
+  {
+    ServerOptions o;
+    CHECK(parse({"--redis", "rediss://h", "--redis-tls-ca="}, o, error) == ParseOutcome::error);
+    CHECK(error == "--redis-tls-ca needs a file name");
+  }
+  CHECK(usage_text().find("--redis-tls-ca FILE") != std::string::npos);
+}

@@ -11,6 +11,15 @@ enum class errc {
   url_scheme_unsupported,
   tls_unavailable,   // rediss:// but this build has no TLS for Redis
   reply_unexpected,  // Redis answered something the script or command cannot return
+  // Why a connection attempt failed (RedisOptions::on_connection_error).
+  connect_failed,         // TCP connect refused, unreachable or timed out
+  tls_cert_key_pair,      // a client certificate without its key, or the reverse
+  tls_ca_invalid,         // the CA file or directory cannot be loaded
+  tls_cert_invalid,       // the client certificate cannot be loaded
+  tls_key_invalid,        // the client key cannot be loaded or does not match
+  tls_verify_failed,      // Redis's certificate: untrusted, expired or not for this host
+  tls_handshake_failed,   // refused (e.g. our client certificate), or not TLS at all
+  tls_handshake_timeout,  // no TLS session within connect_timeout (a plain port?)
 };
 
 const std::error_category& redis_category() noexcept;

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <system_error>
 
 namespace eudiplo_sse::redis {
 
@@ -26,6 +28,13 @@ struct RedisOptions {
   std::size_t max_queued = 100000;
   // Sessions expired per expire_due script run (keeps each run short for Redis).
   std::size_t expire_batch = 1000;
+  // Told why a connection attempt failed: errc::connect_failed or an errc::tls_*
+  // error, and a fixed-text detail from hiredis or OpenSSL (e.g. "Connection
+  // refused", "certificate has expired"; never the URL or a password). Once per
+  // cause until a connection is ready again, so a log line per outage, not per
+  // retry. Runs on the component's I/O threads (two may call at once): must not
+  // block; an exception it throws is swallowed.
+  std::function<void(std::error_code, const std::string& detail)> on_connection_error;
 };
 
 }  // namespace eudiplo_sse::redis

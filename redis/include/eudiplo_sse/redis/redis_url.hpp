@@ -9,6 +9,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "eudiplo_sse/redis/redis_tls.hpp"
+
 namespace eudiplo_sse::redis {
 
 struct RedisUrl {
@@ -17,12 +19,14 @@ struct RedisUrl {
   std::string username;  // empty: AUTH with the password only (the default user)
   std::string password;  // empty: no AUTH
   int db = 0;
-  bool tls = false;
+  bool tls = false;  // rediss://
+  // Not part of the URL (file paths do not belong in it): set by the host.
+  RedisTlsOptions tls_options;
 };
 
-// Parses `url` into `out`. errc::url_invalid, errc::url_scheme_unsupported, and
-// errc::tls_unavailable for rediss:// when the linked hiredis has no TLS (this
-// component does not implement TLS yet: docs/scaling.md).
+// Parses `url` into `out` (tls_options untouched). errc::url_invalid,
+// errc::url_scheme_unsupported, and errc::tls_unavailable for rediss:// when the
+// component was built without TLS (redis_tls_available()).
 std::error_code parse_redis_url(std::string_view url, RedisUrl& out);
 
 }  // namespace eudiplo_sse::redis
