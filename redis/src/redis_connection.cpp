@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <asio/post.hpp>
+#include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "asio_hiredis.hpp"
 #include "eudiplo_sse/error.hpp"
@@ -148,6 +151,7 @@ void RedisConnection::connect() {
   ac_ = ac;
   ac->data = this;
   tcp_connected_ = false;
+  setting_up_ = false;
   // Notices a peer that vanished without closing (no FIN) within minutes, not hours.
   redisEnableKeepAlive(&ac->c);
   redisAsyncSetConnectCallback(ac, connect_cb);
@@ -186,9 +190,13 @@ void RedisConnection::on_connect_timeout() {
   if (ac_ == nullptr || connected_) return;
   // Connected over TCP but no TLS session: likely a plain port that waits for a
   // full line of our ClientHello, or a peer that never answers.
-  report(tcp_connected_ ? std::error_code(errc::tls_handshake_timeout)
-                        : std::error_code(errc::connect_failed),
-         "timed out");
+  if (setting_up_) {
+    report(errc::auth_failed, "no answer to AUTH or SELECT");
+  } else {
+    report(tcp_connected_ && url_.tls ? std::error_code(errc::tls_handshake_timeout)
+                                      : std::error_code(errc::connect_failed),
+           "timed out");
+  }
   // Give up on this attempt (outside any hiredis callback).
   redisAsyncContext* stale = ac_;
   ac_ = nullptr;
@@ -211,7 +219,6 @@ void RedisConnection::connect_cb(const redisAsyncContext* ac, int status) {
   }
   self->tcp_connected_ = true;
   if (self->url_.tls) return self->await_tls();
-  self->connect_timer_.cancel();
   self->on_connect(status);
 }
 
@@ -225,44 +232,65 @@ void RedisConnection::await_tls() {
   p->handler = [weak = weak_from_this()](std::error_code ec, RedisReply) {
     auto self = weak.lock();
     if (ec || !self || self->ac_ == nullptr || self->connected_) return;
-    self->connect_timer_.cancel();
     self->on_connect(REDIS_OK);
   };
   send(p);
 }
 
+// AUTH and SELECT first; the subscription and every queued command only once
+// both have succeeded. Pipelined behind a refused AUTH, they would run as Redis's
+// default user (when that user is open) or in database 0. The connect timer still
+// runs meanwhile.
 void RedisConnection::on_connect(int) {
+  std::vector<std::vector<std::string>> steps;
+  if (!url_.password.empty()) {
+    if (url_.username.empty()) {
+      steps.push_back({"AUTH", url_.password});
+    } else {
+      steps.push_back({"AUTH", url_.username, url_.password});
+    }
+  }
+  // A subscriber connection needs no database: channels are server-wide.
+  if (url_.db != 0 && channel_.empty()) steps.push_back({"SELECT", std::to_string(url_.db)});
+  if (steps.empty()) return become_ready();
+  setting_up_ = true;
+  auto left = std::make_shared<std::size_t>(steps.size());
+  for (auto& args : steps) {
+    auto p = std::make_shared<Pending>(io_);
+    p->args = std::move(args);
+    p->handler = [weak = weak_from_this(), left](std::error_code ec, RedisReply r) {
+      auto self = weak.lock();
+      if (!self || !self->setting_up_) return;  // an earlier step failed, or a new attempt
+      if (ec || r.is_error()) {
+        // A wrong password or database: drop the connection and retry with backoff
+        // (commands meanwhile fail with store_unavailable, never hang).
+        self->setting_up_ = false;
+        self->report(errc::auth_failed, ec ? std::string() : r.str);
+        if (self->ac_ != nullptr) redisAsyncDisconnect(self->ac_);
+        return;
+      }
+      if (--*left == 0) {
+        self->setting_up_ = false;
+        self->become_ready();
+      }
+    };
+    send(p);
+  }
+}
+
+void RedisConnection::become_ready() {
+  connect_timer_.cancel();
   connected_ = true;
   ++connects_;
   backoff_ = options_.reconnect_min;
   reported_ = {};
   last_error_ = 0;
-  auto on_setup_reply = [weak = weak_from_this()](std::error_code, RedisReply r) {
-    auto self = weak.lock();
-    // A wrong password or database: drop the connection and retry with backoff
-    // (commands meanwhile fail with store_unavailable, never hang).
-    if (self && r.is_error() && self->ac_ != nullptr) redisAsyncDisconnect(self->ac_);
-  };
-  auto setup = [&](std::vector<std::string> args) {
-    auto p = std::make_shared<Pending>(io_);
-    p->args = std::move(args);
-    p->handler = on_setup_reply;
-    send(p);
-  };
-  if (!url_.password.empty()) {
-    if (url_.username.empty()) {
-      setup({"AUTH", url_.password});
-    } else {
-      setup({"AUTH", url_.username, url_.password});
-    }
-  }
   if (!channel_.empty()) {
     const char* argv[] = {"SUBSCRIBE", channel_.c_str()};
     const std::size_t lens[] = {9, channel_.size()};
     redisAsyncCommandArgv(ac_, subscribe_cb, this, 2, argv, lens);
     return;
   }
-  if (url_.db != 0) setup({"SELECT", std::to_string(url_.db)});
   flush_queue();
 }
 

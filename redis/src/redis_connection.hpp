@@ -65,6 +65,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   struct Pending;
   void connect();
   void on_connect(int status);
+  void become_ready();
   bool start_tls(redisAsyncContext* ac);
   void await_tls();
   void on_connect_timeout();
@@ -92,6 +93,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::error_code tls_setup_error_;
   ssl_st* ssl_ = nullptr;
   bool tcp_connected_ = false;  // of ac_; with TLS, ready only after a first reply
+  bool setting_up_ = false;     // AUTH / SELECT sent on ac_, not all answered yet
   std::error_code reported_;    // the cause last given to on_connection_error
   std::atomic<int> last_error_{0};
   bool stopped_ = false;

@@ -27,6 +27,8 @@ class RedisCategory final : public std::error_category {
         return "Redis TLS: handshake failed (client certificate refused, or not a TLS port)";
       case errc::tls_handshake_timeout:
         return "Redis TLS: no handshake within the connect timeout (not a TLS port?)";
+      case errc::auth_failed:
+        return "Redis refused the URL's credentials or database (AUTH or SELECT)";
     }
     return "unknown eudiplo_sse.redis error";
   }

@@ -2,9 +2,13 @@
 #include "redis_connection.hpp"
 
 #include <future>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "catch.hpp"
 #include "eudiplo_sse/error.hpp"
+#include "eudiplo_sse/redis/redis_error.hpp"
 #include "io_thread.hpp"
 #include "redis_test_support.hpp"
 
@@ -132,6 +136,48 @@ TEST_CASE("user, password and database from the URL: AUTH and SELECT before any 
     CHECK(r.str == user);
     std::tie(ec, r) = conn.run({"CLIENT", "INFO"});
     CHECK(r.str.find(" db=3 ") != std::string::npos);
+  }
+  CHECK(cli.run("ACL DELUSER " + user) == "1");
+}
+
+TEST_CASE("a refused AUTH runs nothing as Redis's default user, and says why once",
+          "[redis][auth]") {
+  // The fixture's default user is open: commands pipelined behind a failing AUTH
+  // would run as it. They must wait for AUTH's answer instead, then fail.
+  const int port = redis_test::fixture_port();
+  redis_test::Cli cli(port);
+  const std::string user = "app" + std::to_string(::getpid()) + "x";
+  REQUIRE(cli.run("ACL SETUSER " + user + " on >right ~* &* +@all") == "OK");
+  auto url = redis_test::url_for(port, 2);
+  url.username = user;
+  url.password = "wrong";
+  const std::string key = redis_test::unique_prefix("authfail") + "k";
+  std::mutex mutex;
+  std::vector<std::error_code> reported;
+  eudiplo_sse::redis::RedisOptions o;
+  o.command_timeout = std::chrono::milliseconds(800);
+  o.on_connection_error = [&](std::error_code ec, const std::string& detail) {
+    std::lock_guard<std::mutex> lock(mutex);
+    reported.push_back(ec);
+    CHECK(detail.find("wrong") == std::string::npos);  // never the password
+  };
+  {
+    Conn conn(url, o);
+    auto [ec, r] = conn.run({"SET", key, "as-default-user"});
+    CHECK(ec == eudiplo_sse::error::store_unavailable);
+    CHECK_FALSE(conn.c->connected());
+    std::tie(ec, r) = conn.run({"SET", key, "again"});  // after a retry or two
+    CHECK(ec == eudiplo_sse::error::store_unavailable);
+  }
+  for (int db : {0, 2}) {
+    redis_test::Cli in_db(port);
+    if (db != 0) REQUIRE(in_db.run("SELECT " + std::to_string(db)) == "OK");
+    CHECK(in_db.run("EXISTS " + key) == "0");  // neither in db 0 nor in the URL's db
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    REQUIRE(reported.size() == 1);  // once per cause, however many retries
+    CHECK(reported.front() == eudiplo_sse::redis::errc::auth_failed);
   }
   CHECK(cli.run("ACL DELUSER " + user) == "1");
 }

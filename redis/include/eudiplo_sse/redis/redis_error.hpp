@@ -20,6 +20,7 @@ enum class errc {
   tls_verify_failed,      // Redis's certificate: untrusted, expired or not for this host
   tls_handshake_failed,   // refused (e.g. our client certificate), or not TLS at all
   tls_handshake_timeout,  // no TLS session within connect_timeout (a plain port?)
+  auth_failed,            // Redis refused the URL's AUTH (user, password) or SELECT (db)
 };
 
 const std::error_category& redis_category() noexcept;
