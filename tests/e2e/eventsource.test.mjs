@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 // A missing node_modules must fail this file, never skip it: a static import does that.
 import { EventSource } from 'eventsource';
 import { withServer } from './lib/server.mjs';
-import { createSession, getToken, setStatus } from './lib/http.mjs';
+import { createSession, getToken, setStatus, until } from './lib/http.mjs';
 
 // Wraps fetch to count the connection attempts and their statuses.
 function countingFetch(log, extraHeaders = {}) {
@@ -15,18 +15,6 @@ function countingFetch(log, extraHeaders = {}) {
     log.push({ status: res.status, lastEventId: headers['Last-Event-ID'] ?? headers['last-event-id'] ?? null });
     return res;
   };
-}
-
-function until(pred, timeoutMs, what) {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (pred()) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error(`${what} not reached within ${timeoutMs} ms`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 async function followLifecycle(srv, token, { viaHeader }) {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 // A missing node_modules must fail this file, never skip it: a static import does that.
 import { EventSource } from 'eventsource';
 import { startServer } from './lib/server.mjs';
-import { createSession, getToken, openSse, patchStatus, request, setStatus, sleep } from './lib/http.mjs';
+import { createSession, getToken, openSse, patchStatus, request, setStatus, sleep, until } from './lib/http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.resolve(here, '..', '..', 'redis', 'tests', 'redis_fixture.sh');
@@ -59,18 +59,6 @@ after(async () => {
   }
   for (const s of [a, b]) if (s) s.assertNoSecretsInLogs();
 });
-
-function until(pred, timeoutMs, what) {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (pred()) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error(`${what} not reached within ${timeoutMs} ms`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 // Every event of `sse` with its version; asserts strictly increasing versions and
 // exactly one terminal status, the last one.

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 // A missing node_modules must fail this file, never skip it: a static import does that.
 import { EventSource } from 'eventsource';
 import { JWT_SECRET, serverBinary, startServer } from './lib/server.mjs';
-import { createSession, getToken, request, setStatus, sleep } from './lib/http.mjs';
+import { createSession, getToken, request, setStatus, sleep, until } from './lib/http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.resolve(here, '..', '..', 'redis', 'tests', 'redis_fixture.sh');
@@ -28,18 +28,6 @@ function tlsFlags(ca = path.join(certs, 'ca.crt')) {
   return ['--redis', `rediss://127.0.0.1:${port}/0`, '--redis-tls-ca', ca,
     '--redis-tls-cert', path.join(certs, 'client.crt'), '--redis-tls-key', path.join(certs, 'client.key'),
     '--no-access-log', '--heartbeat', '1', '--retry', '300'];
-}
-
-function until(pred, timeoutMs, what) {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (pred()) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error(`${what} not reached within ${timeoutMs} ms`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 let a;

@@ -430,6 +430,19 @@ export function openSse(server, id, token, headers) {
   return new RawSse(server, eventsPath(server, id, token), headers);
 }
 
+// Resolves once pred() holds (polled every 20 ms); rejects naming `what` after timeoutMs.
+export function until(pred, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (pred()) return resolve();
+      if (Date.now() - start > timeoutMs) return reject(new Error(`${what} not reached within ${timeoutMs} ms`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
