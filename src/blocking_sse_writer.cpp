@@ -6,19 +6,6 @@
 #include <utility>
 
 namespace eudiplo_sse {
-namespace {
-
-// The library's callbacks do not throw; should one, it must not unwind through
-// the host's connection thread.
-void invoke_callback(const std::function<void()>& callback) noexcept {
-  try {
-    if (callback) callback();
-  } catch (...) {
-  }
-}
-
-}  // namespace
-
 BlockingSseWriter::BlockingSseWriter(BlockingSseWriterOptions options) : options_(options) {}
 
 WriteResult BlockingSseWriter::write(SharedBytes bytes) {
@@ -64,7 +51,10 @@ void BlockingSseWriter::on_closed(std::function<void()> callback) {
   }
   // Registered after the end: run it, but never inside this call (the library may
   // hold a lock of its own here). A blocking stack has no executor to post to.
-  std::thread([callback = std::move(callback)] { invoke_callback(callback); }).detach();
+  // A Call swallows what the callback throws: it must not unwind through this thread.
+  std::thread([callback = std::move(callback)]() mutable {
+    SseWriterListeners::Call{nullptr, std::move(callback)}.closed();
+  }).detach();
 }
 
 BlockingSseWriter::Step BlockingSseWriter::pump(

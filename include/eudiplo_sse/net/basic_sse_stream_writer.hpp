@@ -79,15 +79,6 @@ auto& transport_socket(Stream& stream) {
   }
 }
 
-// The library's callbacks do not throw; should one, it must not unwind through
-// the host's event loop.
-inline void invoke_noexcept(const std::function<void()>& callback) noexcept {
-  try {
-    if (callback) callback();
-  } catch (...) {
-  }
-}
-
 }  // namespace detail
 
 template <class Net, class Stream>
@@ -157,7 +148,10 @@ class BasicSseStreamWriter final
       }
     }
     // Never from inside this call.
-    Net::post(strand_, [callback = std::move(callback)] { detail::invoke_noexcept(callback); });
+    // A Call swallows what the callback throws: it must not unwind through the host's loop.
+    Net::post(strand_, [callback = std::move(callback)]() mutable {
+      SseWriterListeners::Call{nullptr, std::move(callback)}.closed();
+    });
   }
 
   // Bytes accepted and still to be written (for tests and metrics); none once
